@@ -1,0 +1,62 @@
+"""Forms that validate the catalog's query strings."""
+
+from django import forms
+
+from catalog.models import Genre
+
+DECADES = [(str(decade), f"{decade}s") for decade in range(2020, 1900, -10)]
+SORTS = {
+    "popular": ("Most rated", ["-rating_count", "-score", "id"]),
+    "rating": ("Top rated", ["-score", "-rating_count", "id"]),
+    "newest": ("Newest", ["-year", "-rating_count", "id"]),
+    "oldest": ("Oldest", ["year", "-rating_count", "id"]),
+    "title": ("Title A–Z", ["title", "year", "id"]),
+}
+
+
+class BrowseForm(forms.Form):
+    genre = forms.ModelMultipleChoiceField(
+        queryset=Genre.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Genres",
+        help_text="Films with all the chosen genres.",
+    )
+    decade = forms.TypedChoiceField(
+        choices=[("", "Any decade"), *DECADES], coerce=int, empty_value=None, required=False
+    )
+    year_from = forms.IntegerField(min_value=1870, max_value=2100, required=False, label="From")
+    year_to = forms.IntegerField(min_value=1870, max_value=2100, required=False, label="To")
+    min_ratings = forms.IntegerField(
+        min_value=0, required=False, label="At least this many ratings"
+    )
+    sort = forms.ChoiceField(
+        choices=[(key, label) for key, (label, _) in SORTS.items()], required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        year_from, year_to = data.get("year_from"), data.get("year_to")
+        if year_from and year_to and year_from > year_to:
+            self.add_error("year_to", "The end year is before the start year.")
+        return data
+
+    def filter(self, queryset):
+        """Apply the valid filters to ``queryset`` and order it."""
+        data = self.cleaned_data
+        for genre in data.get("genre") or []:
+            queryset = queryset.filter(genres=genre)
+        if data.get("decade"):
+            queryset = queryset.filter(year__gte=data["decade"], year__lte=data["decade"] + 9)
+        if data.get("year_from"):
+            queryset = queryset.filter(year__gte=data["year_from"])
+        if data.get("year_to"):
+            queryset = queryset.filter(year__lte=data["year_to"])
+        if data.get("min_ratings"):
+            queryset = queryset.filter(rating_count__gte=data["min_ratings"])
+        return queryset.order_by(*SORTS[data.get("sort") or "popular"][1])
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(max_length=200, required=False, label="Search films")

@@ -1,0 +1,214 @@
+"""The film catalog: movies from MovieLens, enriched with TMDB metadata."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+from catalog import text
+
+TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/"
+
+
+class Genre(models.Model):
+    name = models.CharField(max_length=64, unique=True)
+    slug = models.SlugField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class MovieQuerySet(models.QuerySet):
+    def visible(self):
+        """Movies the public site may show (staff can hide a movie)."""
+        return self.filter(is_hidden=False)
+
+    def with_card_data(self):
+        """What a film card needs, fetched in a constant number of queries."""
+        return self.prefetch_related("genres")
+
+    def popular(self):
+        return self.order_by("-rating_count", "-score", "id")
+
+    def top_rated(self, min_ratings=None):
+        """Best weighted score; ``min_ratings`` keeps obscure one-rating films out."""
+        queryset = self
+        if min_ratings:
+            queryset = queryset.filter(rating_count__gte=min_ratings)
+        return queryset.order_by("-score", "-rating_count", "id")
+
+
+class Movie(models.Model):
+    class TmdbStatus(models.TextChoices):
+        PENDING = "pending", "Pending"
+        OK = "ok", "Synced"
+        NOT_FOUND = "not_found", "Not found on TMDB"
+        FAILED = "failed", "Failed"
+
+    movielens_id = models.PositiveIntegerField("MovieLens id", unique=True)
+    title = models.CharField(max_length=300, help_text="Display title, article first.")
+    movielens_title = models.CharField(max_length=300, help_text="Title as MovieLens writes it.")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    genres = models.ManyToManyField(Genre, related_name="movies", blank=True)
+    imdb_id = models.CharField("IMDb id", max_length=12, blank=True, db_index=True)
+    tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True, unique=True)
+    search_text = models.CharField(max_length=700, editable=False, default="")
+
+    # Filled by the TMDB sync.
+    overview = models.TextField(blank=True)
+    tagline = models.CharField(max_length=500, blank=True)
+    runtime = models.PositiveSmallIntegerField("runtime (minutes)", null=True, blank=True)
+    release_date = models.DateField(null=True, blank=True)
+    poster_path = models.CharField(max_length=200, blank=True)
+    backdrop_path = models.CharField(max_length=200, blank=True)
+    original_language = models.CharField(max_length=16, blank=True)
+    trailer_youtube_key = models.CharField(max_length=64, blank=True)
+    tmdb_vote_average = models.FloatField(null=True, blank=True)
+    tmdb_vote_count = models.PositiveIntegerField(null=True, blank=True)
+    tmdb_popularity = models.FloatField(null=True, blank=True)
+    tmdb_status = models.CharField(
+        "TMDB status", max_length=16, choices=TmdbStatus, default=TmdbStatus.PENDING
+    )
+    tmdb_synced_at = models.DateTimeField("TMDB synced at", null=True, blank=True)
+
+    # MovieLens aggregates, recomputed by the importer.
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_mean = models.FloatField(null=True, blank=True)
+    rating_histogram = models.JSONField(
+        default=list, blank=True, help_text="Counts of ratings 0.5, 1.0, … 5.0."
+    )
+    score = models.FloatField(
+        default=0, help_text="Weighted rating: the mean pulled toward the catalog mean."
+    )
+
+    is_hidden = models.BooleanField(
+        "hidden from the site", default=False, help_text="Hidden films give 404 to visitors."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MovieQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [
+            models.Index(fields=["-rating_count", "-score"], name="movie_popular_idx"),
+            models.Index(fields=["-score", "-rating_count"], name="movie_top_rated_idx"),
+            models.Index(fields=["year"], name="movie_year_idx"),
+            models.Index(fields=["tmdb_status"], name="movie_tmdb_status_idx"),
+            models.Index(fields=["title"], name="movie_title_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1870, year__lte=2100),
+                name="movie_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(imdb_id="") | Q(imdb_id__regex=r"^tt[0-9]{7,}$"),
+                name="movie_imdb_id_format",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = text.search_text(self.title, self.movielens_title or self.title)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("catalog:movie_detail", args=[self.pk])
+
+    @property
+    def poster_url(self):
+        return f"{TMDB_IMAGE_BASE}w342{self.poster_path}" if self.poster_path else ""
+
+    @property
+    def backdrop_url(self):
+        return f"{TMDB_IMAGE_BASE}w1280{self.backdrop_path}" if self.backdrop_path else ""
+
+    @property
+    def imdb_url(self):
+        return f"https://www.imdb.com/title/{self.imdb_id}/" if self.imdb_id else ""
+
+    @property
+    def tmdb_url(self):
+        return f"https://www.themoviedb.org/movie/{self.tmdb_id}" if self.tmdb_id else ""
+
+    @property
+    def trailer_url(self):
+        if not self.trailer_youtube_key:
+            return ""
+        return f"https://www.youtube.com/watch?v={self.trailer_youtube_key}"
+
+    @property
+    def placeholder_hue(self):
+        """A stable colour for the generated poster placeholder."""
+        return (self.movielens_id * 47) % 360
+
+    @property
+    def decade(self):
+        return self.year - self.year % 10 if self.year else None
+
+
+class Person(models.Model):
+    tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True, unique=True)
+    name = models.CharField(max_length=200)
+    profile_path = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        indexes = [models.Index(fields=["name"], name="person_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def profile_url(self):
+        return f"{TMDB_IMAGE_BASE}w185{self.profile_path}" if self.profile_path else ""
+
+
+class CreditQuerySet(models.QuerySet):
+    def cast(self):
+        return self.filter(kind=Credit.Kind.CAST).order_by("order")
+
+    def directors(self):
+        return self.filter(kind=Credit.Kind.CREW, job="Director")
+
+
+class Credit(models.Model):
+    class Kind(models.TextChoices):
+        CAST = "cast", "Cast"
+        CREW = "crew", "Crew"
+
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="credits")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
+    kind = models.CharField(max_length=4, choices=Kind)
+    character = models.CharField(max_length=300, blank=True)
+    job = models.CharField(max_length=100, blank=True)
+    department = models.CharField(max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = CreditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["movie", "person", "kind", "job", "character"],
+                name="credit_unique_role",
+            )
+        ]
+
+    def __str__(self):
+        role = self.character if self.kind == self.Kind.CAST else self.job
+        return f"{self.person} — {role}" if role else str(self.person)

@@ -1,0 +1,77 @@
+"""Search relevance on the real ml-latest-small catalog."""
+
+import pytest
+
+from catalog.search import ParsedQuery, parse_query, search_movies, typo_score
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("movielens_catalog")]
+
+
+def titles(query, limit=5):
+    return [(movie.title, movie.year) for movie in search_movies(query, limit=limit)]
+
+
+def test_exact_title_comes_first():
+    assert titles("toy story")[:3] == [
+        ("Toy Story", 1995),
+        ("Toy Story 2", 1999),
+        ("Toy Story 3", 2010),
+    ]
+
+
+def test_trailing_article_form_is_found_by_its_main_word():
+    assert titles("matrix")[0] == ("The Matrix", 1999)
+    assert titles("Matrix, The")[0] == ("The Matrix", 1999)
+
+
+def test_case_and_accents_do_not_matter():
+    assert titles("AMÉLIE")[0][0].startswith("Amelie")
+    assert titles("amelie")[0][0].startswith("Amelie")
+
+
+def test_partial_words_match():
+    assert ("The Shawshank Redemption", 1994) in titles("shawsh")
+
+
+@pytest.mark.parametrize(
+    ("typo", "expected"),
+    [
+        ("matirx", ("The Matrix", 1999)),
+        ("godfahter", ("The Godfather", 1972)),
+        ("forest gump", ("Forrest Gump", 1994)),
+    ],
+)
+def test_typos_are_tolerated(typo, expected):
+    assert titles(typo)[0] == expected
+
+
+def test_year_in_query_narrows():
+    assert titles("heat 1995")[0] == ("Heat", 1995)
+    assert all(year == 1995 for _, year in titles("heat 1995"))
+    assert ("The Heat", 2013) in titles("heat", limit=10)
+
+
+def test_number_that_is_no_release_year_stays_in_the_title():
+    assert titles("2001 a space odyssey")[0] == ("2001: A Space Odyssey", 1968)
+    assert titles("apollo 13")[0] == ("Apollo 13", 1995)
+
+
+def test_unrelated_titles_are_not_returned():
+    assert titles("zzzqqqxxx") == []
+    assert titles("   ") == []
+
+
+def test_staff_hidden_films_are_never_found():
+    from catalog.models import Movie
+
+    Movie.objects.filter(title="Heat", year=1995).update(is_hidden=True)
+    assert ("Heat", 1995) not in titles("heat", limit=50)
+
+
+def test_parse_query_splits_only_a_trailing_year():
+    assert parse_query("Heat 1995") == ParsedQuery("heat", 1995)
+    assert parse_query("1995") == ParsedQuery("1995", None)
+
+
+def test_typo_score_prefers_one_swap_over_different_words():
+    assert typo_score("matirx", "the matrix") > typo_score("matirx", "matilda")

@@ -1,0 +1,174 @@
+"""Catalog pages: content, filters, 404s, escaping and constant query counts."""
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Credit, Person
+from catalog.tests.factories import make_movie
+
+pytestmark = pytest.mark.django_db
+
+
+def make_catalog(count, genres=("Drama",)):
+    return [
+        make_movie(f"Film {i}", genres=genres, year=1990 + i % 20, rating_count=i, score=i / 10)
+        for i in range(count)
+    ]
+
+
+def test_home_shows_popular_row_and_genre_rows(client):
+    make_catalog(3, genres=("Comedy",))
+    page = client.get(reverse("catalog:home")).content.decode()
+    assert "Popular on NextFilms" in page
+    assert "Comedy" in page
+    assert "Film 2" in page
+
+
+def test_empty_catalog_home_tells_how_to_load_it(client):
+    assert "import_movielens" in client.get(reverse("catalog:home")).content.decode()
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_list_pages_run_a_constant_number_of_queries(client, django_assert_num_queries, count):
+    make_catalog(count)
+    # Popular and top-rated rows, genre chips, the genre list, one genre row: 2 queries each.
+    with django_assert_num_queries(8):
+        client.get(reverse("catalog:home"))
+    # Count, page, genres of the page's films, the genre checkboxes.
+    with django_assert_num_queries(4):
+        client.get(reverse("catalog:browse"))
+    # The same plus validating the chosen genre.
+    with django_assert_num_queries(5):
+        client.get(reverse("catalog:browse"), {"genre": "drama", "sort": "rating"})
+    with django_assert_num_queries(4):
+        client.get(reverse("catalog:search"), {"q": "film"})
+
+
+def test_browse_filters_by_genre_decade_and_minimum_ratings(client):
+    make_movie("Old Comedy", genres=["Comedy"], year=1975, rating_count=50)
+    make_movie("New Comedy", genres=["Comedy"], year=2015, rating_count=50)
+    make_movie("Obscure Comedy", genres=["Comedy"], year=1978, rating_count=1)
+    make_movie("Old Drama", genres=["Drama"], year=1972, rating_count=50)
+
+    response = client.get(
+        reverse("catalog:browse"), {"genre": "comedy", "decade": "1970", "min_ratings": "10"}
+    )
+
+    assert [m.title for m in response.context["page"].object_list] == ["Old Comedy"]
+
+
+def test_browse_sorts_and_paginates_with_state_in_the_url(client):
+    make_catalog(30)
+    response = client.get(reverse("catalog:browse"), {"sort": "title", "page": "2"})
+    page = response.context["page"]
+    assert page.number == 2
+    # Title order is alphabetical: "Film 10" sorts before "Film 2".
+    assert [m.title for m in page.object_list] == [
+        "Film 4",
+        "Film 5",
+        "Film 6",
+        "Film 7",
+        "Film 8",
+        "Film 9",
+    ]
+    assert "sort=title&amp;page=1" in response.content.decode()
+
+
+def test_browse_rejects_inverted_year_range_with_a_message(client):
+    make_catalog(2)
+    response = client.get(reverse("catalog:browse"), {"year_from": "2000", "year_to": "1990"})
+    assert "The end year is before the start year." in response.content.decode()
+
+
+def test_browse_ignores_unknown_genre_with_an_error_not_a_crash(client):
+    make_catalog(2)
+    response = client.get(reverse("catalog:browse"), {"genre": "no-such-genre"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_film_page_shows_details_credits_and_distribution(client):
+    movie = make_movie(
+        "Heat",
+        genres=["Crime"],
+        year=1995,
+        imdb_id="tt0113277",
+        tmdb_id=949,
+        overview="A group of high-end professional thieves.",
+        runtime=170,
+        poster_path="/heat.jpg",
+        trailer_youtube_key="abc123",
+        rating_count=3,
+        rating_mean=4.5,
+        rating_histogram=[0, 0, 0, 0, 0, 0, 0, 1, 1, 1],
+    )
+    Credit.objects.create(
+        movie=movie, person=Person.objects.create(name="Michael Mann"), kind="crew", job="Director"
+    )
+    Credit.objects.create(
+        movie=movie,
+        person=Person.objects.create(name="Al Pacino"),
+        kind="cast",
+        character="Vincent Hanna",
+    )
+
+    page = client.get(movie.get_absolute_url()).content.decode()
+
+    for text in [
+        "Heat",
+        "170 min",
+        "Michael Mann",
+        "Vincent Hanna",
+        "https://image.tmdb.org/t/p/w342/heat.jpg",
+        "https://www.youtube.com/watch?v=abc123",
+        "https://www.imdb.com/title/tt0113277/",
+        "https://www.themoviedb.org/movie/949",
+        "from 3 ratings",
+    ]:
+        assert text in page
+
+
+def test_film_without_poster_gets_a_generated_placeholder(client):
+    movie = make_movie("No Poster")
+    assert "poster--placeholder" in client.get(movie.get_absolute_url()).content.decode()
+
+
+def test_unknown_and_hidden_films_are_404(client):
+    hidden = make_movie("Hidden", is_hidden=True)
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+    assert client.get(reverse("catalog:movie_detail", args=[999_999])).status_code == 404
+
+
+def test_hidden_films_are_left_out_of_lists(client):
+    make_movie("Shown Film", rating_count=5)
+    make_movie("Hidden Film", rating_count=9, is_hidden=True)
+    for url in [reverse("catalog:home"), reverse("catalog:browse")]:
+        page = client.get(url).content.decode()
+        assert "Shown Film" in page
+        assert "Hidden Film" not in page
+
+
+def test_tmdb_and_movielens_text_is_escaped(client):
+    movie = make_movie("<script>alert(1)</script>", overview="<img src=x onerror=alert(2)>")
+    page = client.get(movie.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in page
+    assert "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)" in page
+
+
+def test_suggestions_are_a_fragment_of_links(client):
+    movie = make_movie("Heat", year=1995)
+    response = client.get(reverse("catalog:suggest"), {"q": "hea"})
+    body = response.content.decode()
+    assert "<html" not in body
+    assert f'href="{movie.get_absolute_url()}"' in body
+    assert 'role="option"' in body
+
+
+def test_search_page_without_query_explains_what_to_type(client):
+    assert "heat 1995" in client.get(reverse("catalog:search")).content.decode()
+
+
+def test_footer_carries_the_tmdb_attribution(client):
+    page = client.get(reverse("about")).content.decode()
+    assert "This product uses the TMDB API but is not endorsed or certified by TMDB." in page

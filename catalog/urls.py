@@ -1,0 +1,13 @@
+from django.urls import path
+
+from catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("browse/", views.browse, name="browse"),
+    path("search/", views.search, name="search"),
+    path("search/suggest/", views.suggest, name="suggest"),
+    path("films/<int:pk>/", views.movie_detail, name="movie_detail"),
+]

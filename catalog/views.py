@@ -1,0 +1,106 @@
+"""Catalog pages: discover, browse, search, suggestions and the film page."""
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from catalog.forms import BrowseForm, SearchForm
+from catalog.models import Credit, Genre, Movie
+from catalog.search import search_movies
+
+ROW_LENGTH = 12
+GENRE_ROWS = 6
+PAGE_SIZE = 24
+SUGGESTIONS = 8
+SEARCH_RESULTS = 100
+TOP_RATED_MIN_SHARE = 0.5
+
+
+def _cards(queryset):
+    return queryset.with_card_data()
+
+
+def home(request):
+    """Discover: popular and top-rated rows, then the most popular genres."""
+    visible = Movie.objects.visible()
+    popular = list(_cards(visible.popular()[:ROW_LENGTH]))
+    # "Top rated" means well rated by many: at least half the ratings of the
+    # least-popular film in the popular row keeps one-rating wonders out.
+    floor = int(popular[-1].rating_count * TOP_RATED_MIN_SHARE) if popular else 0
+    rows = [
+        ("Popular on NextFilms", popular, "?sort=popular"),
+        ("Top rated", list(_cards(visible.top_rated(floor)[:ROW_LENGTH])), "?sort=rating"),
+    ]
+    genres = Genre.objects.exclude(movies=None).order_by("name")
+    for genre in _largest_genres(GENRE_ROWS):
+        movies = _cards(visible.filter(genres=genre).popular()[:ROW_LENGTH])
+        rows.append((genre.name, list(movies), f"?genre={genre.slug}"))
+    return render(request, "catalog/home.html", {"rows": rows, "genres": genres})
+
+
+def _largest_genres(count):
+    return Genre.objects.annotate(size=Count("movies")).order_by("-size", "name")[:count]
+
+
+def browse(request):
+    form = BrowseForm(request.GET or None)
+    movies = Movie.objects.visible()
+    movies = form.filter(movies) if form.is_bound and form.is_valid() else movies.popular()
+    page = Paginator(_cards(movies), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "catalog/browse.html",
+        {"form": form, "page": page, "query_string": query.urlencode()},
+    )
+
+
+def search(request):
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    results = search_movies(query, limit=SEARCH_RESULTS) if query else []
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "catalog/search.html",
+        {"form": form, "query": query, "page": page, "query_string": urlencode({"q": query})},
+    )
+
+
+def suggest(request):
+    """The search box's suggestions, as an HTML fragment for the script to insert."""
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    movies = search_movies(query, limit=SUGGESTIONS) if len(query.strip()) >= 2 else []
+    return render(request, "catalog/_suggestions.html", {"movies": movies, "query": query})
+
+
+def movie_detail(request, pk):
+    movie = get_object_or_404(
+        Movie.objects.visible().prefetch_related(
+            "genres",
+            Prefetch(
+                "credits",
+                queryset=Credit.objects.select_related("person").order_by("kind", "order"),
+            ),
+        ),
+        pk=pk,
+    )
+    credits = list(movie.credits.all())
+    histogram = movie.rating_histogram or []
+    peak = max(histogram, default=0) or 1
+    distribution = [
+        {"stars": (index + 1) / 2, "count": count, "percent": round(100 * count / peak)}
+        for index, count in enumerate(histogram)
+    ]
+    context = {
+        "movie": movie,
+        "cast": [c for c in credits if c.kind == Credit.Kind.CAST][:12],
+        "directors": [c.person for c in credits if c.job == "Director"],
+        "writers": [c.person for c in credits if c.department == "Writing"],
+        "distribution": distribution,
+    }
+    return render(request, "catalog/movie_detail.html", context)

@@ -1,0 +1,70 @@
+"""Fixtures shared by every app's tests: personas and the shared data paths."""
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DIR = Path(__file__).resolve().parent.parent / "shared"
+MOVIELENS_SMALL_ZIP = SHARED_DIR / "data" / "movielens" / "ml-latest-small.zip"
+
+
+@pytest.fixture
+def movielens_small_zip():
+    if not MOVIELENS_SMALL_ZIP.is_file():
+        pytest.fail(f"{MOVIELENS_SMALL_ZIP} is missing: the tests need ../shared beside the repo.")
+    return MOVIELENS_SMALL_ZIP
+
+
+@pytest.fixture(scope="module")
+def movielens_catalog(django_db_setup, django_db_blocker):
+    """The real ml-latest-small catalog, loaded once for a module and removed after it."""
+    from catalog.models import Genre, Movie
+    from catalog.movielens import import_movielens
+
+    with django_db_blocker.unblock():
+        import_movielens(str(MOVIELENS_SMALL_ZIP), progress=False)
+        yield
+        Movie.objects.all().delete()
+        Genre.objects.all().delete()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS_DIR = Path(__file__).resolve().parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (no browser download needed)."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`.")
+    # Playwright's sync API keeps an event loop around; the ORM calls our tests
+    # make between browser steps are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A fresh browser tab; a screenshot of it lands in test-artifacts/ after the test."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    tab.screenshot(path=ARTIFACTS_DIR / f"{request.node.name}.png", full_page=True)
+    context.close()

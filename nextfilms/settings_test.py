@@ -1,0 +1,26 @@
+"""Settings for the test suite: production settings with test-only conveniences.
+
+Every value still comes from ``nextfilms.settings``; this module only supplies
+defaults for the variables tests need and relaxes what tests cannot use (HTTPS
+redirects, the collected static-file manifest, slow password hashing).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/nextfilms")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("DEBUG", "false")
+
+from nextfilms.settings import *  # noqa: F403
+from nextfilms.settings import STORAGES, VAR_DIR
+
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MODEL_DIR = VAR_DIR / "test-models"
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False

@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+urlpatterns = [
+    path("", include("catalog.urls")),
+    path("about/", TemplateView.as_view(template_name="about.html"), name="about"),
+    path("admin/", admin.site.urls),
+]
