@@ -156,7 +156,7 @@ def test_corrupt_zip_is_refused(tmp_path):
 
 @pytest.mark.django_db
 def test_folder_without_movielens_files_is_refused(tmp_path):
-    with pytest.raises(MovieLensImportError, match="missing movies.csv, ratings.csv"):
+    with pytest.raises(MovieLensImportError, match=r"missing movies\.csv, ratings\.csv"):
         import_quietly(tmp_path)
 
 
@@ -171,7 +171,7 @@ def test_download_failure_suggests_movielens_source(settings, tmp_path):
 
 @pytest.mark.django_db
 def test_command_reports_failure_without_traceback(tmp_path):
-    with pytest.raises(CommandError, match="nothing was changed: .* does not exist"):
+    with pytest.raises(CommandError, match=r"nothing was changed: .* does not exist"):
         call_command("import_movielens", str(tmp_path / "missing.zip"), "--no-progress")
 
 
