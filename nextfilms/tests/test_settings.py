@@ -17,7 +17,12 @@ PRODUCTION = {
 
 
 # Set by the test settings in this process; a fresh process must not inherit them.
-INHERITED = {*PRODUCTION, "SECURE_SSL_REDIRECT", "DJANGO_SETTINGS_MODULE"}
+INHERITED = {
+    *PRODUCTION,
+    "SECURE_SSL_REDIRECT",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def manage(*args, **environment):
