@@ -68,3 +68,21 @@ def page(browser, live_server, request):
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     tab.screenshot(path=ARTIFACTS_DIR / f"{request.node.name}.png", full_page=True)
     context.close()
+
+
+@pytest.fixture
+def alice(django_user_model):
+    """A member with an account."""
+    return django_user_model.objects.create_user("alice", "alice@example.com", "correct horse 1")
+
+
+@pytest.fixture
+def bob(django_user_model):
+    """Another member, whose data alice must never see or change."""
+    return django_user_model.objects.create_user("bob", "bob@example.com", "battery staple 2")
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client

@@ -18,24 +18,25 @@ SEARCH_RESULTS = 100
 TOP_RATED_MIN_SHARE = 0.5
 
 
-def _cards(queryset):
-    return queryset.with_card_data()
+def _cards(queryset, user):
+    return queryset.with_card_data().with_user_state(user)
 
 
 def home(request):
     """Discover: popular and top-rated rows, then the most popular genres."""
-    visible = Movie.objects.visible()
-    popular = list(_cards(visible.popular()[:ROW_LENGTH]))
+    user = request.user
+    visible = Movie.objects.discoverable_by(user)
+    popular = list(_cards(visible.popular(), user)[:ROW_LENGTH])
     # "Top rated" means well rated by many: at least half the ratings of the
     # least-popular film in the popular row keeps one-rating wonders out.
     floor = int(popular[-1].rating_count * TOP_RATED_MIN_SHARE) if popular else 0
     rows = [
         ("Popular on NextFilms", popular, "?sort=popular"),
-        ("Top rated", list(_cards(visible.top_rated(floor)[:ROW_LENGTH])), "?sort=rating"),
+        ("Top rated", list(_cards(visible.top_rated(floor), user)[:ROW_LENGTH]), "?sort=rating"),
     ]
     genres = Genre.objects.exclude(movies=None).order_by("name")
     for genre in _largest_genres(GENRE_ROWS):
-        movies = _cards(visible.filter(genres=genre).popular()[:ROW_LENGTH])
+        movies = _cards(visible.filter(genres=genre).popular(), user)[:ROW_LENGTH]
         rows.append((genre.name, list(movies), f"?genre={genre.slug}"))
     return render(request, "catalog/home.html", {"rows": rows, "genres": genres})
 
@@ -48,7 +49,7 @@ def browse(request):
     form = BrowseForm(request.GET or None)
     movies = Movie.objects.visible()
     movies = form.filter(movies) if form.is_bound and form.is_valid() else movies.popular()
-    page = Paginator(_cards(movies), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_cards(movies, request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -61,7 +62,8 @@ def browse(request):
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    results = search_movies(query, limit=SEARCH_RESULTS) if query else []
+    queryset = Movie.objects.visible().with_user_state(request.user)
+    results = search_movies(query, limit=SEARCH_RESULTS, queryset=queryset) if query else []
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -80,7 +82,9 @@ def suggest(request):
 
 def movie_detail(request, pk):
     movie = get_object_or_404(
-        Movie.objects.visible().prefetch_related(
+        Movie.objects.visible()
+        .with_user_state(request.user)
+        .prefetch_related(
             "genres",
             Prefetch(
                 "credits",

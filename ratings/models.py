@@ -1,5 +1,6 @@
 """Ratings: the MovieLens training corpus (and, later, the site's own users)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -36,3 +37,74 @@ class MovieLensRating(models.Model):
 
     def __str__(self):
         return f"MovieLens user {self.movielens_user_id}: {self.movie_id} ★{self.rating}"
+
+
+class RatingQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user) if user.is_authenticated else self.none()
+
+
+class Rating(models.Model):
+    """A site member's rating of a film, 0.5 to 5 stars in half steps."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings"
+    )
+    movie = models.ForeignKey("catalog.Movie", on_delete=models.CASCADE, related_name="ratings")
+    value = models.FloatField(choices=[(stars, f"{stars:g} stars") for stars in HALF_STARS])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RatingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "movie"], name="rating_one_per_user_and_movie"),
+            models.CheckConstraint(condition=Q(value__in=HALF_STARS), name="rating_half_stars"),
+        ]
+        indexes = [models.Index(fields=["user", "-updated_at"], name="rating_user_recent_idx")]
+
+    def __str__(self):
+        return f"{self.user} rated {self.movie} ★{self.value:g}"
+
+
+class ListEntryQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user) if user.is_authenticated else self.none()
+
+
+class ListEntry(models.Model):
+    """A film on one of a member's lists: favorites, watchlist or not interested."""
+
+    class Kind(models.TextChoices):
+        FAVORITE = "favorite", "Favorites"
+        WATCHLIST = "watchlist", "Watchlist"
+        NOT_INTERESTED = "hidden", "Not interested"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="list_entries"
+    )
+    movie = models.ForeignKey(
+        "catalog.Movie", on_delete=models.CASCADE, related_name="list_entries"
+    )
+    kind = models.CharField(max_length=10, choices=Kind)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ListEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "list entry"
+        verbose_name_plural = "list entries"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "movie", "kind"], name="list_entry_once_per_list"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "kind", "-created_at"], name="list_entry_user_kind_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.movie} on {self.user}'s {self.get_kind_display()}"

@@ -89,4 +89,100 @@
   }
 
   document.querySelectorAll("form[data-suggest-url]").forEach(enhanceSearch);
+
+  // Ratings and list toggles: post with fetch and swap in the re-rendered
+  // actions fragment, keeping keyboard focus on the control that was used.
+  const csrfToken = () => {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    const field = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  };
+
+  function updateOnboardingCount() {
+    const counter = document.querySelector("[data-rated-count]");
+    if (!counter) return;
+    const elsewhere = Number(counter.dataset.ratedElsewhere || 0);
+    const count = elsewhere + document.querySelectorAll("[data-actions][data-rated=true]").length;
+    counter.textContent = String(count);
+    const progress = document.querySelector("[data-rated-progress]");
+    if (progress) progress.value = count;
+    const onboarding = document.querySelector("[data-onboarding]");
+    const finish = document.querySelector("[data-onboarding-finish]");
+    if (onboarding && finish && count >= Number(onboarding.dataset.target)) {
+      finish.textContent = "Done";
+    }
+  }
+
+  async function submitAction(form, submitter) {
+    const actions = form.closest("[data-actions]");
+    const data = new FormData(form);
+    if (submitter && submitter.name) data.set(submitter.name, submitter.value);
+    const focusedId = document.activeElement && document.activeElement.id;
+    const focusedForm = document.activeElement && document.activeElement.closest("form");
+    const focusedAction = focusedForm ? focusedForm.getAttribute("action") : null;
+    let response;
+    try {
+      response = await fetch(form.action, {
+        method: "POST",
+        body: data,
+        headers: { "X-Requested-With": "fetch", "X-CSRFToken": csrfToken() },
+        credentials: "same-origin",
+      });
+    } catch (error) {
+      showStatus(actions, "Could not save: you seem to be offline. Try again.", true);
+      return;
+    }
+    if (response.redirected && new URL(response.url).pathname.includes("/login")) {
+      window.location.href = response.url;
+      return;
+    }
+    const html = await response.text();
+    const type = response.headers.get("Content-Type") || "";
+    if (!type.includes("text/html") || !html.includes("data-actions")) {
+      showStatus(actions, "Something went wrong; your change was not saved.", true);
+      return;
+    }
+    const template = document.createElement("template");
+    template.innerHTML = html.trim();
+    const replacement = template.content.firstElementChild;
+    actions.replaceWith(replacement);
+    enhanceActions(replacement);
+    let focusTarget = focusedId ? document.getElementById(focusedId) : null;
+    if (!focusTarget && focusedAction) {
+      const sameForm = replacement.querySelector(`form[action="${focusedAction}"]`);
+      focusTarget = sameForm && sameForm.querySelector("button, input");
+    }
+    if (focusTarget) focusTarget.focus();
+    updateOnboardingCount();
+    replacement.dispatchEvent(new CustomEvent("nextfilms:updated", { bubbles: true }));
+  }
+
+  function showStatus(actions, message, isError) {
+    const status = actions.querySelector("[role=status]");
+    if (status) status.textContent = message;
+    actions.classList.toggle("actions--error", Boolean(isError));
+  }
+
+  function enhanceActions(actions) {
+    actions.querySelectorAll("form[data-action-form]").forEach((form) => {
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        submitAction(form, event.submitter);
+      });
+      const radios = form.querySelectorAll("input[type=radio][name=value]");
+      const save = debounce(() => submitAction(form, null), 350);
+      radios.forEach((radio) => radio.addEventListener("change", save));
+    });
+  }
+
+  if (document.body.dataset.authenticated === "true") {
+    document.documentElement.classList.add("js");
+    document.querySelectorAll("[data-actions]").forEach(enhanceActions);
+  } else {
+    // Visitors: choosing a star submits at once, and the server sends them to log in.
+    document.querySelectorAll("[data-actions] input[type=radio][name=value]").forEach((radio) => {
+      radio.addEventListener("change", () => radio.form.submit());
+    });
+  }
 })();

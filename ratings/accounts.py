@@ -1,0 +1,189 @@
+"""Accounts: sign-up, throttled log-in by username or email, settings, deletion.
+
+Built on ``django.contrib.auth``; its views handle log-out and password change
+and reset with the templates in ``templates/registration/``.
+"""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.views import LoginView
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+User = get_user_model()
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT_SECONDS = 15 * 60
+
+
+class UsernameOrEmailBackend(ModelBackend):
+    """Log in with either the username or the email address."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username and "@" in username:
+            match = User._default_manager.filter(email__iexact=username).first()
+            if match is None:
+                # Run the hasher anyway so timing does not reveal unknown emails.
+                User().set_password(password)
+                return None
+            username = match.get_username()
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _failure_key(request, username):
+    return f"login-failures:{_client_ip(request)}:{(username or '').strip().lower()}"
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Refuses further attempts for a while after repeated failures for one name and address."""
+
+    username = forms.CharField(
+        label="Username or email", widget=forms.TextInput(attrs={"autofocus": True})
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That username or email and password do not match. "
+        "Passwords are case-sensitive.",
+        "throttled": "Too many failed attempts. Try again in 15 minutes, or reset your password.",
+    }
+
+    def clean(self):
+        key = _failure_key(self.request, self.data.get("username"))
+        if cache.get(key, 0) >= MAX_FAILED_LOGINS:
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, LOCKOUT_SECONDS)
+            raise
+        cache.delete(key)
+        return cleaned
+
+
+class SignUpForm(UserCreationForm):
+    email = forms.EmailField(
+        required=True, help_text="For password resets only. We never share it."
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if User._default_manager.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email already exists.")
+        return email
+
+
+class EmailForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        others = User._default_manager.exclude(pk=self.instance.pk)
+        if others.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email already exists.")
+        return email
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
+
+
+class SiteLoginView(LoginView):
+    form_class = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("catalog:home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="ratings.accounts.UsernameOrEmailBackend")
+        messages.success(request, f"Welcome to NextFilms, {user.get_username()}!")
+        onboarding = reverse("ratings:onboarding")
+        next_url = _safe_next(request, "")
+        return redirect(f"{onboarding}?{urlencode({'next': next_url})}" if next_url else onboarding)
+    return render(
+        request, "registration/signup.html", {"form": form, "next": _safe_next(request, "")}
+    )
+
+
+@login_required
+def account_settings(request):
+    email_form = EmailForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and email_form.is_valid():
+        email_form.save()
+        messages.success(request, "Your email address is saved.")
+        return redirect("ratings:settings")
+    return render(
+        request,
+        "registration/settings.html",
+        {"email_form": email_form, "delete_form": DeleteAccountForm(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def delete_account(request):
+    form = DeleteAccountForm(request.user, request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "registration/settings.html",
+            {"email_form": EmailForm(instance=request.user), "delete_form": form},
+            status=400,
+        )
+    user = request.user
+    logout(request)
+    user.delete()
+    messages.success(request, "Your account and everything in it are deleted.")
+    return redirect("catalog:home")

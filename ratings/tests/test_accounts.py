@@ -1,0 +1,137 @@
+"""Sign-up, log-in (throttled, by username or email), settings and account deletion."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.urls import reverse
+
+from catalog.tests.factories import make_movie
+from ratings.models import ListEntry, Rating
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+@pytest.fixture(autouse=True)
+def clear_login_failures():
+    cache.clear()
+
+
+def signup(client, **overrides):
+    data = {
+        "username": "carol",
+        "email": "carol@example.com",
+        "password1": "a long passphrase 7",
+        "password2": "a long passphrase 7",
+        **overrides,
+    }
+    return client.post(reverse("ratings:signup"), data)
+
+
+def test_sign_up_logs_in_and_starts_onboarding(client):
+    response = signup(client)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("ratings:onboarding")
+    assert client.get(reverse("ratings:my_ratings")).status_code == 200
+
+
+def test_sign_up_keeps_where_the_visitor_was_going(client):
+    response = signup(client, next="/films/1/")
+    assert response["Location"] == reverse("ratings:onboarding") + "?next=%2Ffilms%2F1%2F"
+
+
+def test_sign_up_refuses_a_taken_email_whatever_its_case(client, alice):
+    response = signup(client, email="ALICE@example.com")
+    assert response.status_code == 200
+    assert "An account with this email already exists." in response.content.decode()
+    assert not User.objects.filter(username="carol").exists()
+
+
+@pytest.mark.parametrize("password", ["short", "password123", "12345678901"])
+def test_sign_up_validates_passwords(client, password):
+    response = signup(client, password1=password, password2=password)
+    assert response.status_code == 200
+    assert not User.objects.filter(username="carol").exists()
+
+
+@pytest.mark.parametrize("login_name", ["alice", "alice@example.com", "ALICE@EXAMPLE.COM"])
+def test_log_in_with_username_or_email_and_go_back(client, alice, login_name):
+    response = client.post(
+        reverse("login"),
+        {"username": login_name, "password": "correct horse 1", "next": "/browse/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/browse/"
+
+
+def test_log_in_never_redirects_off_site(client, alice):
+    response = client.post(
+        reverse("login"),
+        {"username": "alice", "password": "correct horse 1", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("catalog:home")
+
+
+def test_repeated_failed_logins_are_throttled(client, alice):
+    for _ in range(5):
+        response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+        assert "do not match" in response.content.decode()
+    response = client.post(reverse("login"), {"username": "alice", "password": "correct horse 1"})
+    assert "Too many failed attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_log_out_needs_post(alice_client):
+    assert alice_client.get(reverse("logout")).status_code == 405
+    alice_client.post(reverse("logout"))
+    assert alice_client.get(reverse("ratings:my_ratings")).status_code == 302
+
+
+def test_password_reset_sends_a_working_link(client, alice, mailoutbox):
+    client.post(reverse("ratings:password_reset"), {"email": "alice@example.com"})
+    assert len(mailoutbox) == 1
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/reset/" in line)
+    path = link.split("testserver", 1)[1]
+    form_url = client.get(path)["Location"]
+    client.post(
+        form_url, {"new_password1": "new passphrase 99", "new_password2": "new passphrase 99"}
+    )
+    alice.refresh_from_db()
+    assert alice.check_password("new passphrase 99")
+
+
+def test_settings_change_email(alice_client, alice, bob):
+    response = alice_client.post(reverse("ratings:settings"), {"email": "BOB@example.com"})
+    assert "already exists" in response.content.decode()
+    alice_client.post(reverse("ratings:settings"), {"email": "alice@new.example"})
+    alice.refresh_from_db()
+    assert alice.email == "alice@new.example"
+
+
+def test_delete_account_needs_the_password_and_removes_the_data(alice_client, alice, bob):
+    movie = make_movie("Heat")
+    Rating.objects.create(user=alice, movie=movie, value=4.0)
+    ListEntry.objects.create(user=alice, movie=movie, kind="watchlist")
+    Rating.objects.create(user=bob, movie=movie, value=2.0)
+
+    refused = alice_client.post(reverse("ratings:delete_account"), {"password": "nope"})
+    assert refused.status_code == 400
+    assert User.objects.filter(pk=alice.pk).exists()
+
+    alice_client.post(reverse("ratings:delete_account"), {"password": "correct horse 1"})
+    assert not User.objects.filter(pk=alice.pk).exists()
+    assert not Rating.objects.filter(user_id=alice.pk).exists()
+    assert not ListEntry.objects.filter(user_id=alice.pk).exists()
+    assert Rating.objects.filter(user=bob).count() == 1
+
+
+def test_member_pages_need_an_account(client):
+    for url in [
+        reverse("ratings:my_ratings"),
+        reverse("ratings:movie_list", args=["watchlist"]),
+        reverse("ratings:onboarding"),
+        reverse("ratings:settings"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))

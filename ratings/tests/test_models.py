@@ -1,0 +1,35 @@
+"""The database itself refuses impossible ratings and duplicate entries."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from catalog.tests.factories import make_movie
+from ratings.models import ListEntry, Rating
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_rating_per_person_and_film(alice):
+    movie = make_movie()
+    Rating.objects.create(user=alice, movie=movie, value=4.0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Rating.objects.create(user=alice, movie=movie, value=3.0)
+
+
+@pytest.mark.parametrize("value", [0.0, 0.25, 5.5, 3.3, -1.0])
+def test_rating_must_be_half_stars_from_half_to_five(alice, value):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Rating.objects.create(user=alice, movie=make_movie(), value=value)
+
+
+def test_a_film_is_on_each_list_at_most_once(alice):
+    movie = make_movie()
+    ListEntry.objects.create(user=alice, movie=movie, kind=ListEntry.Kind.WATCHLIST)
+    ListEntry.objects.create(user=alice, movie=movie, kind=ListEntry.Kind.FAVORITE)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ListEntry.objects.create(user=alice, movie=movie, kind=ListEntry.Kind.WATCHLIST)
+
+
+def test_emails_are_unique_whatever_their_case(django_user_model, alice):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        django_user_model.objects.create_user("alice2", "ALICE@example.com", "pw")

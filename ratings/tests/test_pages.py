@@ -1,0 +1,95 @@
+"""A member's pages: my ratings, lists and onboarding, private and query-bounded."""
+
+import pytest
+from django.urls import reverse
+
+from catalog.tests.factories import make_movie
+from ratings.models import ListEntry, Rating
+
+pytestmark = pytest.mark.django_db
+
+
+def rate(user, title, value, **fields):
+    movie = make_movie(title, **fields)
+    Rating.objects.create(user=user, movie=movie, value=value)
+    return movie
+
+
+def titles(response):
+    return [movie.title for movie in response.context["movies"]]
+
+
+def test_my_ratings_sorts_and_filters(alice_client, alice):
+    rate(alice, "Alpha", 3.0)
+    rate(alice, "Bravo", 5.0)
+    rate(alice, "Charlie", 3.0)
+    url = reverse("ratings:my_ratings")
+    assert titles(alice_client.get(url)) == ["Charlie", "Bravo", "Alpha"]
+    assert titles(alice_client.get(url, {"sort": "highest"})) == ["Bravo", "Charlie", "Alpha"]
+    assert titles(alice_client.get(url, {"sort": "title"})) == ["Alpha", "Bravo", "Charlie"]
+    assert titles(alice_client.get(url, {"stars": "3.0", "sort": "title"})) == ["Alpha", "Charlie"]
+    assert titles(alice_client.get(url, {"stars": "bogus", "sort": "nope"})) == [
+        "Charlie",
+        "Bravo",
+        "Alpha",
+    ]
+
+
+def test_my_ratings_paginates(alice_client, alice):
+    for i in range(30):
+        rate(alice, f"Film {i:02d}", 4.0)
+    response = alice_client.get(reverse("ratings:my_ratings"), {"sort": "title", "page": 2})
+    assert titles(response) == [f"Film {i:02d}" for i in range(24, 30)]
+
+
+def test_pages_show_only_the_owners_data(alice_client, alice, bob):
+    rate(bob, "Bob's Film", 5.0)
+    ListEntry.objects.create(user=bob, movie=make_movie("Bob's Watch"), kind="watchlist")
+    rate(alice, "Alice's Film", 4.0)
+    assert titles(alice_client.get(reverse("ratings:my_ratings"))) == ["Alice's Film"]
+    assert titles(alice_client.get(reverse("ratings:movie_list", args=["watchlist"]))) == []
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_member_list_pages_run_a_constant_number_of_queries(
+    alice_client, alice, django_assert_num_queries, count
+):
+    for i in range(count):
+        movie = rate(alice, f"Film {i}", 4.0, genres=["Drama"])
+        ListEntry.objects.create(user=alice, movie=movie, kind="favorite")
+    # Session, user, count, page, total, films with state, their genres.
+    with django_assert_num_queries(7):
+        alice_client.get(reverse("ratings:my_ratings"))
+    # Session, user, count, page, films with state, their genres.
+    with django_assert_num_queries(6):
+        alice_client.get(reverse("ratings:movie_list", args=["favorites"]))
+
+
+def test_lists_pages_show_the_right_films(alice_client, alice):
+    for kind, title in [("favorite", "Loved"), ("watchlist", "Later"), ("hidden", "Nope")]:
+        ListEntry.objects.create(user=alice, movie=make_movie(title), kind=kind)
+    for slug, expected in [
+        ("favorites", "Loved"),
+        ("watchlist", "Later"),
+        ("not-interested", "Nope"),
+    ]:
+        assert titles(alice_client.get(reverse("ratings:movie_list", args=[slug]))) == [expected]
+
+
+def test_empty_list_says_what_to_do(alice_client):
+    page = alice_client.get(reverse("ratings:movie_list", args=["watchlist"])).content.decode()
+    assert "Watchlist" in page and "want to see" in page
+
+
+def test_onboarding_offers_well_known_films_across_genres(alice_client, alice):
+    for genre in ["Drama", "Comedy", "Horror"]:
+        for i in range(8):
+            make_movie(f"{genre} {i}", genres=[genre], rating_count=100 - i)
+    make_movie("Obscure Drama", genres=["Drama"], rating_count=0)
+    rate(alice, "Already Rated", 4.0, genres=["Drama"], rating_count=1000)
+    response = alice_client.get(reverse("ratings:onboarding"))
+    shown = titles(response)
+    assert {title.split()[0] for title in shown} >= {"Drama", "Comedy", "Horror"}
+    assert "Obscure Drama" not in shown
+    assert response.context["rated_count"] == 1
+    assert "1</strong> of 10 rated" in response.content.decode()

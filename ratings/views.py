@@ -1,0 +1,230 @@
+"""A member's films: rate, keep lists, and the pages that show them.
+
+The actions answer a plain form POST with a redirect back, and a script's
+``fetch`` (header ``X-Requested-With: fetch``) with the re-rendered actions
+fragment, so the page updates in place from one template.
+"""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from catalog.models import Genre, Movie
+from ratings.models import HALF_STARS, ListEntry, Rating
+
+PAGE_SIZE = 24
+ONBOARDING_TARGET = 10
+ONBOARDING_GENRES = 10
+ONBOARDING_PER_GENRE = 5
+RATING_SORTS = {
+    "recent": ("Recently rated", ["-updated_at", "-id"]),
+    "highest": ("Highest rated", ["-value", "-updated_at", "-id"]),
+    "lowest": ("Lowest rated", ["value", "-updated_at", "-id"]),
+    "title": ("Title A–Z", ["movie__title", "movie__year", "id"]),
+}
+LIST_MESSAGES = {
+    ListEntry.Kind.FAVORITE: ("Added to your favorites.", "Removed from your favorites."),
+    ListEntry.Kind.WATCHLIST: ("Added to your watchlist.", "Removed from your watchlist."),
+    ListEntry.Kind.NOT_INTERESTED: (
+        "Hidden: we won't suggest this film again.",
+        "Shown again in your suggestions.",
+    ),
+}
+
+
+def _is_fetch(request):
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _back(request, movie):
+    target = request.POST.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return movie.get_absolute_url()
+
+
+def member_action(view):
+    """POST only; a visitor who is not logged in goes to log in, then back to the page."""
+
+    @require_POST
+    @wraps(view)
+    def wrapper(request, pk, *args, **kwargs):
+        movie = get_object_or_404(Movie.objects.visible(), pk=pk)
+        if not request.user.is_authenticated:
+            login_url = reverse(settings.LOGIN_URL)
+            return redirect(f"{login_url}?{urlencode({'next': _back(request, movie)})}")
+        return view(request, movie, *args, **kwargs)
+
+    return wrapper
+
+
+def _respond(request, movie, message, status=200):
+    if _is_fetch(request):
+        movie = Movie.objects.with_user_state(request.user).get(pk=movie.pk)
+        return render(
+            request,
+            "ratings/_movie_actions.html",
+            {"movie": movie, "status_message": message, "compact": request.POST.get("compact")},
+            status=status,
+        )
+    if status == 200:
+        messages.success(request, message)
+    else:
+        messages.error(request, message)
+    return redirect(_back(request, movie))
+
+
+@member_action
+def rate(request, movie):
+    """Set (``value`` 0.5–5 in half steps) or remove (empty ``value``) a rating."""
+    raw_value = request.POST.get("value", "").strip()
+    if not raw_value:
+        Rating.objects.filter(user=request.user, movie=movie).delete()
+        return _respond(request, movie, f"Rating for {movie.title} removed.")
+    try:
+        value = float(raw_value)
+    except ValueError:
+        value = None
+    if value not in HALF_STARS:
+        return _respond(request, movie, "A rating is 0.5 to 5 stars in half steps.", status=400)
+    Rating.objects.update_or_create(user=request.user, movie=movie, defaults={"value": value})
+    return _respond(request, movie, f"You rated {movie.title} ★{value:g}.")
+
+
+@member_action
+def set_list(request, movie, kind):
+    """Put the film on a list (``on=1``) or take it off (``on=0``); repeating is harmless."""
+    if kind not in ListEntry.Kind.values:
+        return HttpResponseBadRequest("Unknown list.")
+    added, removed = LIST_MESSAGES[kind]
+    if request.POST.get("on") == "1":
+        ListEntry.objects.get_or_create(user=request.user, movie=movie, kind=kind)
+        message = added
+    else:
+        ListEntry.objects.filter(user=request.user, movie=movie, kind=kind).delete()
+        message = removed
+    return _respond(request, movie, message)
+
+
+@login_required
+def my_ratings(request):
+    sort = request.GET.get("sort") if request.GET.get("sort") in RATING_SORTS else "recent"
+    ratings = Rating.objects.for_user(request.user).select_related("movie")
+    stars = request.GET.get("stars")
+    try:
+        stars = float(stars) if stars else None
+    except ValueError:
+        stars = None
+    if stars in HALF_STARS:
+        ratings = ratings.filter(value=stars)
+    else:
+        stars = None
+    ratings = ratings.order_by(*RATING_SORTS[sort][1])
+    page = Paginator(ratings, PAGE_SIZE).get_page(request.GET.get("page"))
+    movies = _movies_in_order(request.user, [rating.movie_id for rating in page.object_list])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "ratings/my_ratings.html",
+        {
+            "page": page,
+            "movies": movies,
+            "sort": sort,
+            "sorts": [(key, label) for key, (label, _) in RATING_SORTS.items()],
+            "stars": stars,
+            "star_choices": list(reversed(HALF_STARS)),
+            "query_string": query.urlencode(),
+            "total": Rating.objects.for_user(request.user).count(),
+        },
+    )
+
+
+LIST_PAGES = {
+    "favorites": ListEntry.Kind.FAVORITE,
+    "watchlist": ListEntry.Kind.WATCHLIST,
+    "not-interested": ListEntry.Kind.NOT_INTERESTED,
+}
+EMPTY_LISTS = {
+    ListEntry.Kind.FAVORITE: "Press “Favorite” on any film to keep it here.",
+    ListEntry.Kind.WATCHLIST: "Press “Watchlist” on a film you want to see.",
+    ListEntry.Kind.NOT_INTERESTED: "Films you hide from suggestions appear here, "
+    "so you can bring them back.",
+}
+
+
+@login_required
+def movie_list(request, slug):
+    kind = LIST_PAGES.get(slug)
+    if kind is None:
+        return redirect("ratings:my_ratings")
+    entries = ListEntry.objects.for_user(request.user).filter(kind=kind).order_by("-created_at")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    movies = _movies_in_order(request.user, [entry.movie_id for entry in page.object_list])
+    return render(
+        request,
+        "ratings/movie_list.html",
+        {
+            "page": page,
+            "movies": movies,
+            "kind": kind,
+            "title": ListEntry.Kind(kind).label,
+            "empty_message": EMPTY_LISTS[kind],
+            "query_string": "",
+        },
+    )
+
+
+def _movies_in_order(user, movie_ids):
+    """The page's films with card data and ``user``'s state, in the given order."""
+    movies = Movie.objects.with_user_state(user).with_card_data().in_bulk(movie_ids)
+    return [movies[movie_id] for movie_id in movie_ids if movie_id in movies]
+
+
+@login_required
+def onboarding(request):
+    """Rate a first handful of well-known films across genres."""
+    rated_count = Rating.objects.for_user(request.user).count()
+    genres = Genre.objects.annotate(size=Count("movies")).order_by("-size", "name")[
+        :ONBOARDING_GENRES
+    ]
+    candidates = (
+        Movie.objects.discoverable_by(request.user)
+        .filter(genres__in=list(genres))
+        .popular()
+        .values_list("id", "genres__id")
+    )
+    picked, per_genre = [], {}
+    # The most rated films of each large genre, each film once: well known and varied.
+    for movie_id, genre_id in candidates[: ONBOARDING_GENRES * ONBOARDING_PER_GENRE * 20]:
+        if movie_id in picked or per_genre.get(genre_id, 0) >= ONBOARDING_PER_GENRE:
+            continue
+        picked.append(movie_id)
+        per_genre[genre_id] = per_genre.get(genre_id, 0) + 1
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    movies = _movies_in_order(request.user, picked)
+    return render(
+        request,
+        "ratings/onboarding.html",
+        {
+            "movies": movies,
+            "rated_count": rated_count,
+            "rated_elsewhere": rated_count - sum(1 for movie in movies if movie.user_rating),
+            "target": ONBOARDING_TARGET,
+            "next_url": next_url or reverse("catalog:home"),
+        },
+    )
