@@ -33,3 +33,17 @@ def test_a_film_is_on_each_list_at_most_once(alice):
 def test_emails_are_unique_whatever_their_case(django_user_model, alice):
     with pytest.raises(IntegrityError), transaction.atomic():
         django_user_model.objects.create_user("alice2", "ALICE@example.com", "pw")
+
+
+def test_staff_see_ratings_and_lists_in_the_admin(client, django_user_model, alice):
+    from django.urls import reverse
+
+    staff = django_user_model.objects.create_superuser("staff", "staff@example.com", "pw")
+    movie = make_movie("Heat")
+    Rating.objects.create(user=alice, movie=movie, value=4.0)
+    ListEntry.objects.create(user=alice, movie=movie, kind="watchlist")
+    client.force_login(staff)
+    ratings_page = client.get(reverse("admin:ratings_rating_changelist"), {"q": "alice"})
+    lists_page = client.get(reverse("admin:ratings_listentry_changelist"), {"kind": "watchlist"})
+    assert list(ratings_page.context["cl"].result_list) == list(Rating.objects.all())
+    assert len(lists_page.context["cl"].result_list) == 1
