@@ -9,9 +9,10 @@ one transaction, so a failure leaves the previous catalog as it was.
 
 import csv
 import logging
+import time
 import zipfile
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
 
@@ -50,6 +51,14 @@ class ImportReport:
     ratings: int = 0
     users: int = 0
     genres: int = 0
+    seconds: dict = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, phase):
+        started = time.perf_counter()
+        yield
+        self.seconds[phase] = time.perf_counter() - started
+        logger.info("import %s: %.1f s", phase, self.seconds[phase])
 
 
 # --- Reading the source -------------------------------------------------------
@@ -326,42 +335,117 @@ def _save_movies(parsed_movies, links, report):
         if year is not None and not 1870 <= year <= 2100:
             year = None
         imdb_id, tmdb_id = links.get(movielens_id, ("", None))
+        search_text = text.search_text(title, raw_title)[:700]
         rows.append(
-            Movie(
-                movielens_id=movielens_id,
-                title=title[:300],
-                movielens_title=raw_title[:300],
-                year=year,
-                imdb_id=imdb_id,
-                tmdb_id=tmdb_id,
-                search_text=text.search_text(title, raw_title)[:700],
-            )
+            (movielens_id, title[:300], raw_title[:300], year, imdb_id, tmdb_id, search_text)
         )
-    Movie.objects.bulk_create(
-        rows,
-        batch_size=MOVIE_BATCH_ROWS,
-        update_conflicts=True,
-        unique_fields=["movielens_id"],
-        update_fields=["title", "movielens_title", "year", "imdb_id", "tmdb_id", "search_text"],
-    )
+    genre_pairs = [
+        (movielens_id, genre_ids[name])
+        for movielens_id, (_, genres) in parsed_movies.items()
+        for name in dict.fromkeys(genres)
+    ]
+    if connection.vendor == "postgresql":
+        _upsert_movies_postgresql(rows, genre_pairs)
+    else:
+        _upsert_movies_orm(rows, genre_pairs)
     report.movies_created = len(parsed_movies.keys() - existing)
     report.movies_updated = len(parsed_movies.keys() & existing)
 
+
+# The columns the importer owns; everything else on Movie (TMDB data, staff
+# curation, aggregates) is left alone when a film is updated.
+IMPORTED_COLUMNS = (
+    "movielens_id",
+    "title",
+    "movielens_title",
+    "year",
+    "imdb_id",
+    "tmdb_id",
+    "search_text",
+)
+
+
+def _upsert_movies_orm(rows, genre_pairs):
+    Movie.objects.bulk_create(
+        [Movie(**dict(zip(IMPORTED_COLUMNS, row, strict=True))) for row in rows],
+        batch_size=MOVIE_BATCH_ROWS,
+        update_conflicts=True,
+        unique_fields=["movielens_id"],
+        update_fields=list(IMPORTED_COLUMNS[1:]),
+    )
     pk_by_movielens_id = dict(
-        Movie.objects.filter(movielens_id__in=list(parsed_movies)).values_list("movielens_id", "id")
+        Movie.objects.filter(movielens_id__in=[row[0] for row in rows]).values_list(
+            "movielens_id", "id"
+        )
     )
     through = Movie.genres.through
     imported_pks = list(pk_by_movielens_id.values())
     for start in range(0, len(imported_pks), MOVIE_BATCH_ROWS):
         through.objects.filter(movie_id__in=imported_pks[start : start + MOVIE_BATCH_ROWS]).delete()
     through.objects.bulk_create(
-        [
-            through(movie_id=pk_by_movielens_id[movielens_id], genre_id=genre_ids[name])
-            for movielens_id, (_, genres) in parsed_movies.items()
-            for name in dict.fromkeys(genres)
-        ],
+        [through(movie_id=pk_by_movielens_id[mid], genre_id=gid) for mid, gid in genre_pairs],
         batch_size=10_000,
     )
+
+
+def _upsert_movies_postgresql(rows, genre_pairs):
+    """Stage the rows with ``COPY`` and merge them in two statements.
+
+    Building an ``INSERT … ON CONFLICT`` for 87,585 films through the ORM takes
+    half a minute of Python; this takes a couple of seconds.
+    """
+    table = Movie._meta.db_table
+    through = Movie.genres.through._meta.db_table
+    columns, values, params = [], [], []
+    for model_field in Movie._meta.concrete_fields:
+        if model_field.primary_key:
+            continue
+        columns.append(model_field.column)
+        if model_field.column in IMPORTED_COLUMNS:
+            values.append(f"s.{model_field.column}")
+        elif getattr(model_field, "auto_now", False) or getattr(model_field, "auto_now_add", False):
+            values.append("now()")
+        else:
+            values.append("%s")
+            params.append(model_field.get_db_prep_save(model_field.get_default(), connection))
+    changed = ", ".join(f"{column} = EXCLUDED.{column}" for column in IMPORTED_COLUMNS[1:])
+    old = ", ".join(f"{table}.{column}" for column in IMPORTED_COLUMNS[1:])
+    new = ", ".join(f"EXCLUDED.{column}" for column in IMPORTED_COLUMNS[1:])
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS movielens_movies_in, movielens_genres_in")
+        cursor.execute(
+            "CREATE TEMP TABLE movielens_movies_in (movielens_id integer, title text, "
+            "movielens_title text, year smallint, imdb_id text, tmdb_id integer, "
+            "search_text text) ON COMMIT DROP"
+        )
+        with cursor.copy("COPY movielens_movies_in FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(values)} FROM movielens_movies_in s "
+            f"ON CONFLICT (movielens_id) DO UPDATE SET {changed}, updated_at = now() "
+            f"WHERE ({old}) IS DISTINCT FROM ({new})",
+            params,
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE movielens_genres_in (movielens_id integer, genre_id bigint) "
+            "ON COMMIT DROP"
+        )
+        with cursor.copy("COPY movielens_genres_in FROM STDIN") as copy:
+            for pair in genre_pairs:
+                copy.write_row(pair)
+        cursor.execute(
+            f"DELETE FROM {through} t USING {table} m, movielens_movies_in s "
+            "WHERE t.movie_id = m.id AND m.movielens_id = s.movielens_id AND NOT EXISTS ("
+            "SELECT 1 FROM movielens_genres_in g "
+            "WHERE g.movielens_id = m.movielens_id AND g.genre_id = t.genre_id)"
+        )
+        cursor.execute(
+            f"INSERT INTO {through} (movie_id, genre_id) SELECT m.id, g.genre_id "
+            f"FROM movielens_genres_in g JOIN {table} m ON m.movielens_id = g.movielens_id "
+            "ON CONFLICT (movie_id, genre_id) DO NOTHING"
+        )
 
 
 def _progress(source, name, progress):
@@ -406,12 +490,20 @@ def _load_ratings_postgresql(source, movie_ids, progress):
             [table],
         )
         keys = cursor.fetchall()
-        # Loading into a bare table and building the primary key and the foreign
-        # key once afterwards is several times faster than checking each row.
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname "
+            "NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+            [table, table],
+        )
+        indexes = cursor.fetchall()
+        # Loading into a bare table and building each key and index once
+        # afterwards is several times faster than maintaining them row by row.
         for name, _ in keys:
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
         cursor.execute(f"TRUNCATE {table}")
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         copy_sql = (
             f"COPY {table} (movielens_user_id, movielens_movie_id, rating, timestamp) "
             "FROM STDIN WITH (FORMAT csv)"
@@ -445,6 +537,8 @@ def _load_ratings_postgresql(source, movie_ids, progress):
                     cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             except IntegrityError as exc:
                 raise _explain_duplicate(source, movie_ids, exc) from exc
+        for _, definition in indexes:
+            cursor.execute(definition)
 
 
 def _explain_rejected_ratings(source, movie_ids, database_error):
@@ -471,47 +565,59 @@ def _explain_duplicate(source, movie_ids, database_error):
 
 
 def recompute_aggregates():
-    """Refresh each movie's MovieLens rating count, mean, histogram and weighted score."""
+    """Refresh each movie's MovieLens rating count, mean, histogram and weighted score.
+
+    Returns the number of ratings and of distinct MovieLens users.
+    """
     movies = Movie._meta.db_table
     ratings = MovieLensRating._meta.db_table
-    if connection.vendor == "postgresql":
-        counts = [f"COUNT(*) FILTER (WHERE rating = {value})" for value in HALF_STARS]
-        array_function = "jsonb_build_array"
-    else:
-        counts = [f"SUM(rating = {value})" for value in HALF_STARS]
-        array_function = "json_array"
-    histogram_select = ", ".join(f"{count} AS h{i}" for i, count in enumerate(counts))
-    histogram_array = ", ".join(f"agg.h{i}" for i in range(len(counts)))
+    counts = ", ".join(
+        f"COUNT(*) FILTER (WHERE rating = {value}) AS h{i}" for i, value in enumerate(HALF_STARS)
+    )
+    histogram = ", ".join(f"stats.h{i}" for i in range(len(HALF_STARS)))
+    array_function = "jsonb_build_array" if connection.vendor == "postgresql" else "json_array"
     with connection.cursor() as cursor:
+        # One pass over the ratings; everything after works on one row per film.
+        cursor.execute("DROP TABLE IF EXISTS movielens_rating_stats")
         cursor.execute(
-            f"SELECT COUNT(*), AVG(rating), COUNT(DISTINCT movielens_movie_id) FROM {ratings}"
+            f"CREATE TEMP TABLE movielens_rating_stats AS "
+            f"SELECT movielens_movie_id AS movie, COUNT(*) AS n, SUM(rating) AS total, {counts} "
+            f"FROM {ratings} GROUP BY movielens_movie_id"
         )
-        total, global_mean, rated_movies = cursor.fetchone()
+        cursor.execute("SELECT SUM(n), SUM(total), COUNT(*) FROM movielens_rating_stats")
+        total, rating_sum, rated_movies = cursor.fetchone()
+        # PostgreSQL sums bigints into numerics; plain numbers are enough here.
+        total, rating_sum = int(total or 0), float(rating_sum or 0)
+        global_mean = rating_sum / total if total else 0.0
         # The prior weight is the average number of ratings per film, so the
         # score adapts from ml-latest-small (~10) to ml-32m (~370).
-        prior = (total / rated_movies) if rated_movies else 1.0
-        global_mean = global_mean or 0.0
+        prior = total / rated_movies if rated_movies else 1.0
         cursor.execute(
             f"UPDATE {movies} SET rating_count = 0, rating_mean = NULL, score = 0, "
-            f"rating_histogram = {array_function}()"
+            f"rating_histogram = {array_function}() "
+            f"WHERE rating_count <> 0 "
+            f"AND movielens_id NOT IN (SELECT movie FROM movielens_rating_stats)"
         )
         cursor.execute(
-            f"""
-            UPDATE {movies} SET
-                rating_count = agg.n,
-                rating_mean = agg.mean,
-                score = (agg.total + %s * %s) / (agg.n + %s),
-                rating_histogram = {array_function}({histogram_array})
-            FROM (
-                SELECT movielens_movie_id AS movie, COUNT(*) AS n, AVG(rating) AS mean,
-                       SUM(rating) AS total,
-                       {histogram_select}
-                FROM {ratings} GROUP BY movielens_movie_id
-            ) AS agg
-            WHERE {movies}.movielens_id = agg.movie
-            """,
+            f"UPDATE {movies} SET rating_count = stats.n, "
+            f"rating_mean = stats.total / stats.n, "
+            f"score = (stats.total + %s * %s) / (stats.n + %s), "
+            f"rating_histogram = {array_function}({histogram}) "
+            f"FROM movielens_rating_stats AS stats WHERE {movies}.movielens_id = stats.movie",
             [prior, global_mean, prior],
         )
+        cursor.execute("DROP TABLE movielens_rating_stats")
+        # Distinct users by hopping along the primary key's index, one probe per
+        # user: far cheaper than COUNT(DISTINCT) over every rating.
+        cursor.execute(
+            f"WITH RECURSIVE users(id) AS ("
+            f"SELECT MIN(movielens_user_id) FROM {ratings} UNION ALL "
+            f"SELECT (SELECT MIN(movielens_user_id) FROM {ratings} r "
+            f"WHERE r.movielens_user_id > users.id) FROM users WHERE users.id IS NOT NULL"
+            f") SELECT COUNT(id) FROM users"
+        )
+        (users,) = cursor.fetchone()
+    return total, users
 
 
 # --- Entry point --------------------------------------------------------------
@@ -524,20 +630,20 @@ def import_movielens(source=None, progress=True):
     dataset = MovieLensSource(local_path)
     report = ImportReport()
     try:
-        parsed_movies = parse_movies(dataset)
-        links = parse_links(dataset, parsed_movies.keys())
-        movie_ids = frozenset(parsed_movies)
+        with report.timed("parse movies"):
+            parsed_movies = parse_movies(dataset)
+            links = parse_links(dataset, parsed_movies.keys())
+            movie_ids = frozenset(parsed_movies)
         with transaction.atomic():
-            _save_movies(parsed_movies, links, report)
-            if connection.vendor == "postgresql":
-                _load_ratings_postgresql(dataset, movie_ids, progress)
-            else:
-                _load_ratings_sqlite(dataset, movie_ids, progress)
-            recompute_aggregates()
-            with connection.cursor() as cursor:
-                table = MovieLensRating._meta.db_table
-                cursor.execute(f"SELECT COUNT(*), COUNT(DISTINCT movielens_user_id) FROM {table}")
-                report.ratings, report.users = cursor.fetchone()
+            with report.timed("save movies"):
+                _save_movies(parsed_movies, links, report)
+            with report.timed("load ratings"):
+                if connection.vendor == "postgresql":
+                    _load_ratings_postgresql(dataset, movie_ids, progress)
+                else:
+                    _load_ratings_sqlite(dataset, movie_ids, progress)
+            with report.timed("aggregates"):
+                report.ratings, report.users = recompute_aggregates()
     finally:
         dataset.close()
     return report

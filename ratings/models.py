@@ -23,6 +23,9 @@ class MovieLensRating(models.Model):
         to_field="movielens_id",
         db_column="movielens_movie_id",
         related_name="movielens_ratings",
+        # Training reads the whole table; an index on the film would only slow
+        # the bulk load down.
+        db_index=False,
     )
     rating = models.FloatField()
     timestamp = models.BigIntegerField(help_text="Unix time, as MovieLens gives it.")

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from ratings import accounts, views
+from ratings.transfer_views import urlpatterns_transfer
 
 app_name = "ratings"
 
@@ -52,4 +53,5 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    *urlpatterns_transfer,
 ]

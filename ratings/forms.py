@@ -1,0 +1,62 @@
+"""Forms for moving ratings in and out of NextFilms."""
+
+from pathlib import PurePath
+
+from django import forms
+
+from ratings import transfer
+
+IMPORT_EXTENSIONS = (".csv", ".txt", ".tsv")
+
+
+class RatingsImportForm(forms.Form):
+    """An export file from Letterboxd, IMDb or a MovieLens-style CSV, parsed on validation.
+
+    After ``is_valid()``, ``parsed`` holds the file's rows (``transfer.ParsedFile``).
+    """
+
+    file = forms.FileField(
+        label="Your export file",
+        help_text="A .csv file of up to 5 MB and 20,000 ratings.",
+        widget=forms.FileInput(attrs={"accept": ".csv,.txt,.tsv,text/csv"}),
+    )
+
+    parsed = None
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        suffix = PurePath(upload.name).suffix.lower()
+        if suffix and suffix not in IMPORT_EXTENSIONS:
+            raise forms.ValidationError(
+                "“%(name)s” is not a CSV file: upload the .csv from your export.",
+                params={"name": upload.name},
+                code="extension",
+            )
+        if upload.size > transfer.MAX_BYTES:
+            raise forms.ValidationError(
+                "The file is %(size).1f MB; the limit is %(limit)d MB. "
+                "Split it into smaller files.",
+                params={
+                    "size": upload.size / 1024 / 1024,
+                    "limit": transfer.MAX_BYTES // 1024 // 1024,
+                },
+                code="too_large",
+            )
+        upload.seek(0)
+        try:
+            self.parsed = transfer.read_ratings_file(upload.read(transfer.MAX_BYTES + 1))
+        except transfer.TransferError as exc:
+            raise forms.ValidationError(str(exc), code="unreadable")
+        return upload
+
+
+class ImportConfirmForm(forms.Form):
+    conflict_policy = forms.ChoiceField(
+        label="When the file disagrees with a rating you already have",
+        choices=[
+            (transfer.KEEP, "Keep my current rating"),
+            (transfer.OVERWRITE, "Use the rating from the file"),
+        ],
+        initial=transfer.KEEP,
+        widget=forms.RadioSelect,
+    )
