@@ -102,6 +102,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "nextfilms.wsgi.application"
 
+if "DATABASE_URL" not in env:
+    # The zero-setup SQLite file lives in var/, which a fresh clone lacks.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'nextfilms.sqlite3'}")
 }
@@ -184,6 +187,17 @@ CELERY_TIMEZONE = TIME_ZONE
 # External data and model artifacts.
 TMDB_API_TOKEN = env.str("TMDB_API_TOKEN", default="")
 TMDB_API_URL = env.url("TMDB_API_URL", default="https://api.themoviedb.org/3").geturl()
+# Requests per second to TMDB, shared by every worker (TMDB allows about 40-50).
+try:
+    TMDB_RATE_LIMIT = env.float("TMDB_RATE_LIMIT", default=35.0)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TMDB_RATE_LIMIT must be a number: {exc}") from exc
+if TMDB_RATE_LIMIT <= 0:
+    raise ImproperlyConfigured("TMDB_RATE_LIMIT must be above 0 requests per second.")
+# Redis for state shared by all workers (the TMDB rate limit). Unset: kept in-process.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("REDIS_URL must be a redis://, rediss:// or unix:// URL.")
 MODEL_DIR = Path(env.str("MODEL_DIR", default=str(VAR_DIR / "models")))
 MOVIELENS_SOURCE = env.str(
     "MOVIELENS_SOURCE",
