@@ -18,10 +18,11 @@ venv: $(BIN)/python
 dev-venv: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 
-## Development site on SQLite with tasks in-process; downloads ml-latest-small on first run.
+## Development site on SQLite with tasks in-process; downloads ml-latest-small and trains on first run.
 run: venv
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DEBUG=true $(BIN)/python manage.py import_movielens --if-empty
+	DEBUG=true $(BIN)/python manage.py train_recommender
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## Lint, migration check and the whole test suite (browser tests included) on PostgreSQL.

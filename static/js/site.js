@@ -176,6 +176,30 @@
     });
   }
 
+  // "For you": a film marked not interested leaves, and the next suggestion takes its place.
+  document.addEventListener("nextfilms:updated", async (event) => {
+    const grid = event.target.closest("[data-recommendations]");
+    const hidden = event.target.querySelector(".toggle--hidden[aria-pressed=true]");
+    if (!grid || !hidden) return;
+    const card = event.target.closest(".card");
+    const shown = Array.from(grid.querySelectorAll(".card[data-movie]"), (item) => item.dataset.movie);
+    const url = new URL(grid.dataset.nextUrl, window.location.href);
+    shown.forEach((id) => url.searchParams.append("shown", id));
+    const response = await fetch(url, { headers: { "X-Requested-With": "fetch" } });
+    const html = response.ok ? (await response.text()).trim() : "";
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    const replacement = template.content.firstElementChild;
+    if (replacement) {
+      card.replaceWith(replacement);
+      replacement.querySelectorAll("[data-actions]").forEach(enhanceActions);
+      const link = replacement.querySelector("a");
+      if (link) link.focus();
+    } else {
+      card.remove();
+    }
+  });
+
   if (document.body.dataset.authenticated === "true") {
     document.documentElement.classList.add("js");
     document.querySelectorAll("[data-actions]").forEach(enhanceActions);

@@ -1,0 +1,252 @@
+"""Recommendations for site members, computed per request from the serving model.
+
+Each web worker keeps the serving model memory-mapped and checks every few
+seconds whether another version was published, switching without a restart.
+A member's current ratings are folded in on every request, so a new rating
+changes the next page. With few ratings the list blends from popularity into
+personal results.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+
+from catalog.models import Movie
+from ratings.models import ListEntry, Rating
+from recommender import artifacts
+from recommender.model import (
+    explain,
+    fold_in_user,
+    predict_ratings,
+    recommend,
+    score_items,
+    similar_items,
+)
+from recommender.models import ModelVersion
+
+logger = logging.getLogger(__name__)
+
+VERSION_CHECK_SECONDS = 10
+# Below this many ratings a member's list is part popularity, part personal.
+PERSONAL_AFTER = 5
+# Popularity ↔ obscurity: the most relevant films are re-ranked by score × count ** shift.
+POPULARITY_SHIFTS = {-2: -0.6, -1: -0.3, 0: 0.0, 1: 0.3, 2: 0.6}
+POOL_PER_RESULT = 4
+MIN_POOL = 150
+
+
+@dataclass
+class Filters:
+    """What a member asks of their recommendations (all optional)."""
+
+    genres: tuple = ()  # Genre ids a film must have one of
+    exclude_genres: tuple = ()  # Genre ids a film must have none of
+    year_from: int | None = None
+    year_to: int | None = None
+    popularity: int = 0  # -2 obscure … 2 popular
+    min_ratings: int = 0
+    include_watchlist: bool = False
+
+
+@dataclass
+class Recommendation:
+    movie: Movie
+    predicted_rating: float | None
+    because: Movie | None
+    because_rating: float | None
+    score: float
+
+
+class ModelCache:
+    """The serving model of this process, reloaded when another version is published."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._bundle = None
+        self._name = None
+        self._checked_at = 0.0
+
+    def get(self):
+        """The serving bundle, or None when no model was trained yet."""
+        now = time.monotonic()
+        if now - self._checked_at < VERSION_CHECK_SECONDS:
+            return self._bundle
+        with self._lock:
+            if now - self._checked_at < VERSION_CHECK_SECONDS:
+                return self._bundle
+            self._checked_at = now
+            version = ModelVersion.objects.filter(is_serving=True).values_list("name", flat=True)
+            name = version.first()
+            if name and name != self._name:
+                try:
+                    self._bundle = artifacts.load_bundle(settings.MODEL_DIR / name)
+                    self._name = name
+                    logger.info("Serving model %s", name)
+                except artifacts.ArtifactError:
+                    # Keep serving the previous model rather than failing pages.
+                    logger.exception("Model %s refused; still serving %s", name, self._name)
+            elif not name:
+                self._bundle, self._name = None, None
+            return self._bundle
+
+    def reset(self):
+        with self._lock:
+            self._bundle, self._name, self._checked_at = None, None, 0.0
+
+
+model_cache = ModelCache()
+
+
+def _user_ratings(user):
+    rows = Rating.objects.for_user(user).values_list("movie_id", "value")
+    if not rows:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    movie_ids, values = zip(*rows, strict=True)
+    return np.array(movie_ids, dtype=np.int64), np.array(values, dtype=np.float32)
+
+
+def _excluded_movie_ids(user, include_watchlist):
+    kinds = [ListEntry.Kind.NOT_INTERESTED]
+    if not include_watchlist:
+        kinds.append(ListEntry.Kind.WATCHLIST)
+    listed = ListEntry.objects.for_user(user).filter(kind__in=kinds).values_list("movie_id")
+    hidden = Movie.objects.filter(is_hidden=True).values_list("id")
+    return np.array([row[0] for row in listed.union(hidden)], dtype=np.int64)
+
+
+def _filter_mask(bundle, filters):
+    """Items the filters rule out (True = excluded)."""
+    excluded = np.zeros(bundle.n_items, dtype=bool)
+    if filters.genres:
+        excluded |= (bundle.genre_masks & bundle.genre_bits(set(filters.genres))) == 0
+    if filters.exclude_genres:
+        excluded |= (bundle.genre_masks & bundle.genre_bits(set(filters.exclude_genres))) != 0
+    if filters.year_from:
+        excluded |= bundle.years < filters.year_from
+    if filters.year_to:
+        excluded |= (bundle.years > filters.year_to) | (bundle.years == 0)
+    if filters.min_ratings:
+        excluded |= bundle.model.item_counts < filters.min_ratings
+    return excluded
+
+
+def recommend_for(user, n=50, filters=None):
+    """Top-``n`` recommendations for ``user``, each with a predicted rating and a reason."""
+    bundle = model_cache.get()
+    if bundle is None:
+        return []
+    filters = filters or Filters()
+    movie_ids, values = _user_ratings(user)
+    rated_items, known = bundle.item_indices(movie_ids)
+    profile = fold_in_user(bundle.model, rated_items, values[known])
+    excluded = _filter_mask(bundle, filters)
+    excluded_items, _ = bundle.item_indices(
+        _excluded_movie_ids(user, filters.include_watchlist) if user.is_authenticated else []
+    )
+    excluded[excluded_items] = True
+    # Ratings of films the model does not know still must not come back.
+    excluded[bundle.item_indices(movie_ids)[0]] = True
+    items, scores = _ranked(bundle, profile, n, excluded, filters.popularity)
+    return _with_movies_and_reasons(user, bundle, profile, items, scores)
+
+
+def _ranked(bundle, profile, n, excluded, popularity):
+    model = bundle.model
+    shift = POPULARITY_SHIFTS.get(popularity, 0.0)
+    exclude = np.flatnonzero(excluded)
+    n_rated = len(profile.item_indices)
+    if n_rated >= PERSONAL_AFTER and shift == 0.0:
+        return recommend(model, profile, n=n, exclude=exclude)
+    counts = np.maximum(model.item_counts, 1).astype(np.float32)
+    popular = np.log1p(counts)
+    popular /= popular.max()
+    if n_rated:
+        personal = np.maximum(score_items(model, profile), 0)
+        personal /= max(float(personal.max()), 1e-12)
+        # With few ratings, popularity carries the list and fades out as they arrive.
+        weight = min(1.0, n_rated / PERSONAL_AFTER)
+        scores = weight * personal + (1 - weight) * popular
+    else:
+        scores = popular
+    scores[exclude] = -np.inf
+    scores[profile.item_indices] = -np.inf
+    scores[model.untrained_items] = -np.inf
+    if shift:
+        # The popularity ↔ obscurity control re-ranks the most relevant films by
+        # how often they were rated; outside that pool it would surface noise.
+        pool = _top(scores, max(POOL_PER_RESULT * n, MIN_POOL))
+        reranked = scores[pool] * counts[pool] ** shift
+        order = np.argsort(-reranked, kind="stable")[:n]
+        return pool[order], reranked[order]
+    top = _top(scores, n)
+    return top, scores[top]
+
+
+def _top(scores, n):
+    """Indices of the ``n`` best finite scores, best first."""
+    n = min(n, len(scores))
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    top = np.argpartition(-scores, n - 1)[:n]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return top[np.isfinite(scores[top])]
+
+
+def _with_movies_and_reasons(user, bundle, profile, items, scores):
+    """Attach films (with card data and the member's state), predictions and reasons."""
+    if len(items) == 0:
+        return []
+    model = bundle.model
+    if len(profile.item_indices):
+        predictions = predict_ratings(model, profile, items).tolist()
+    else:
+        predictions = [None] * len(items)
+    reasons = [explain(model, profile, int(item)) for item in items]
+    movie_ids = bundle.movie_ids[items].tolist()
+    because_ids = {int(bundle.movie_ids[reason[0]]) for reason in reasons if reason}
+    movies = Movie.objects.visible().with_card_data().with_user_state(user).in_bulk(movie_ids)
+    because_movies = Movie.objects.only("id", "title", "year").in_bulk(because_ids)
+    rating_of_item = dict(zip(profile.item_indices.tolist(), profile.ratings.tolist(), strict=True))
+    results = []
+    for movie_id, score, prediction, reason in zip(
+        movie_ids, scores.tolist(), predictions, reasons, strict=True
+    ):
+        movie = movies.get(movie_id)
+        if movie is None:
+            continue
+        because = because_rating = None
+        if reason:
+            because = because_movies.get(int(bundle.movie_ids[reason[0]]))
+            because_rating = rating_of_item.get(reason[0])
+        results.append(Recommendation(movie, prediction, because, because_rating, score))
+    return results
+
+
+def predicted_rating(user, movie):
+    """The rating ``user`` would likely give ``movie`` (None without a model or ratings)."""
+    bundle = model_cache.get()
+    if bundle is None or not user.is_authenticated:
+        return None
+    movie_ids, values = _user_ratings(user)
+    rated_items, known = bundle.item_indices(movie_ids)
+    target, target_known = bundle.item_indices([movie.pk])
+    if not known.any() or not target_known.any():
+        return None
+    profile = fold_in_user(bundle.model, rated_items, values[known])
+    return float(predict_ratings(bundle.model, profile, target)[0])
+
+
+def movie_ids_similar_to(movie, n=12):
+    """Film ids liked together with ``movie`` by the model (empty if it has no factors)."""
+    bundle = model_cache.get()
+    if bundle is None:
+        return []
+    items, known = bundle.item_indices([movie.pk])
+    if not known.any() or bundle.model.item_counts[items[0]] == 0:
+        return []
+    similar, _ = similar_items(bundle.model, int(items[0]), n=n * 2)
+    return bundle.movie_ids[similar].tolist()

@@ -1,0 +1,138 @@
+"""Recommendations for members: fold-in, exclusions, filters, predictions, reasons."""
+
+import pytest
+
+from catalog.tests.factories import make_movie
+from ratings.models import ListEntry, Rating
+from recommender.serving import Filters, predicted_rating, recommend_for
+from recommender.tests.factories import planted_catalog, trained_model
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clusters():
+    clusters = planted_catalog()
+    trained_model()
+    return clusters
+
+
+def rate(user, movies, value):
+    for movie in movies:
+        Rating.objects.create(user=user, movie=movie, value=value)
+
+
+def titles(recommendations):
+    return [r.movie.title for r in recommendations]
+
+
+def test_rating_half_a_cluster_brings_the_rest_of_it_first(alice, clusters):
+    comedies = clusters["Comedy"]
+    rate(alice, comedies[:6], 5.0)
+
+    recommended = titles(recommend_for(alice, n=6))
+
+    assert set(recommended) == {movie.title for movie in comedies[6:]}
+
+
+def test_recommendations_change_the_moment_a_member_rates(alice, clusters):
+    rate(alice, clusters["Comedy"][:6], 5.0)
+    before = titles(recommend_for(alice, n=3))
+    rate(alice, clusters["Horror"][:8], 5.0)
+    Rating.objects.filter(user=alice, movie__in=clusters["Comedy"][:6]).update(value=0.5)
+    after = titles(recommend_for(alice, n=3))
+    assert all(title.startswith("Comedy") for title in before)
+    assert all(title.startswith("Horror") for title in after)
+
+
+def test_rated_hidden_watchlisted_and_staff_hidden_films_never_come_back(alice, clusters):
+    comedies = clusters["Comedy"]
+    rate(alice, comedies[:4], 5.0)
+    ListEntry.objects.create(user=alice, movie=comedies[4], kind="hidden")
+    ListEntry.objects.create(user=alice, movie=comedies[5], kind="watchlist")
+    comedies[6].is_hidden = True
+    comedies[6].save()
+
+    shown = {r.movie.pk for r in recommend_for(alice, n=50)}
+
+    assert not shown & {movie.pk for movie in comedies[:7]}
+    with_watchlist = {
+        r.movie.pk for r in recommend_for(alice, n=50, filters=Filters(include_watchlist=True))
+    }
+    assert comedies[5].pk in with_watchlist
+    assert comedies[4].pk not in with_watchlist
+
+
+def test_genre_and_year_filters(alice, clusters):
+    rate(alice, clusters["Comedy"][:6], 5.0)
+    horror = clusters["Horror"][0].genres.get()
+    comedy = clusters["Comedy"][0].genres.get()
+
+    only_horror = recommend_for(alice, n=50, filters=Filters(genres=(horror.pk,)))
+    without_comedy = recommend_for(alice, n=50, filters=Filters(exclude_genres=(comedy.pk,)))
+    nineties = recommend_for(alice, n=50, filters=Filters(year_from=1990, year_to=1994))
+
+    assert only_horror and all(t.startswith("Horror") for t in titles(only_horror))
+    assert titles(without_comedy) == titles(only_horror)
+    assert nineties and all(1990 <= r.movie.year <= 1994 for r in nineties)
+
+
+def test_minimum_number_of_ratings_filter(alice, clusters):
+    rate(alice, clusters["Comedy"][:2], 5.0)
+    result = recommend_for(alice, n=50, filters=Filters(min_ratings=30))
+    counts = {m.pk: m.movielens_ratings.count() for m in (r.movie for r in result)}
+    assert result and all(count >= 30 for count in counts.values())
+
+
+def test_predicted_ratings_stay_in_range_and_follow_taste(alice, clusters):
+    rate(alice, clusters["Comedy"][:6], 5.0)
+    rate(alice, clusters["Horror"][:2], 0.5)
+    result = recommend_for(alice, n=50)
+    assert all(0.5 <= r.predicted_rating <= 5.0 for r in result)
+    comedy_guess = predicted_rating(alice, clusters["Comedy"][8])
+    horror_guess = predicted_rating(alice, clusters["Horror"][8])
+    assert comedy_guess > horror_guess
+
+
+def test_each_recommendation_gives_a_rated_film_as_its_reason(alice, clusters):
+    rate(alice, clusters["Comedy"][:3], 5.0)
+    rate(alice, clusters["Horror"][:3], 4.0)
+    rated = {
+        movie.pk: value
+        for movie, value in [
+            *((m, 5.0) for m in clusters["Comedy"][:3]),
+            *((m, 4.0) for m in clusters["Horror"][:3]),
+        ]
+    }
+    for recommendation in recommend_for(alice, n=10):
+        assert recommendation.because.pk in rated
+        assert recommendation.because_rating == rated[recommendation.because.pk]
+        # The reason comes from the same cluster as the film.
+        assert recommendation.because.title.split()[0] == recommendation.movie.title.split()[0]
+
+
+def test_a_newcomer_gets_the_most_popular_films(alice, clusters):
+    result = recommend_for(alice, n=5)
+    counts = [r.movie.movielens_ratings.count() for r in result]
+    assert len(result) == 5
+    assert counts == sorted(counts, reverse=True)
+    assert all(r.predicted_rating is None and r.because is None for r in result)
+
+
+def test_few_ratings_blend_popularity_and_taste(alice, clusters):
+    rate(alice, clusters["Horror"][:1], 5.0)
+    result = titles(recommend_for(alice, n=4))
+    assert sum(title.startswith("Horror") for title in result) >= 2
+
+
+def test_films_the_model_does_not_know_never_break_a_page(alice, clusters):
+    newcomer_film = make_movie("Brand New Film")
+    rate(alice, [newcomer_film, *clusters["Comedy"][:5]], 5.0)
+    result = recommend_for(alice, n=10)
+    assert result and newcomer_film.pk not in {r.movie.pk for r in result}
+    assert predicted_rating(alice, newcomer_film) is None
+
+
+def test_without_a_trained_model_there_are_no_recommendations(alice):
+    make_movie("Lonely Film")
+    assert recommend_for(alice) == []

@@ -1,0 +1,90 @@
+"""The "For you" page, its filters, the replacement card and film-page additions."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from ratings.models import ListEntry, Rating
+from recommender.tests.factories import planted_catalog, trained_model
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clusters():
+    clusters = planted_catalog()
+    trained_model()
+    return clusters
+
+
+def test_for_you_needs_an_account(client):
+    response = client.get(reverse("recommender:for_you"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_for_you_shows_predictions_and_reasons(alice_client, alice, clusters):
+    for movie in clusters["Comedy"][:6]:
+        Rating.objects.create(user=alice, movie=movie, value=5.0)
+    page = alice_client.get(reverse("recommender:for_you")).content.decode()
+    assert "We think you'd give it" in page
+    assert "Because you rated" in page
+    assert clusters["Comedy"][7].title in page
+
+
+def test_filters_live_in_the_url(alice_client, alice, clusters):
+    Rating.objects.create(user=alice, movie=clusters["Comedy"][0], value=5.0)
+    response = alice_client.get(reverse("recommender:for_you"), {"genre": "horror"})
+    shown = [r.movie.title for r in response.context["recommendations"]]
+    assert shown and all(title.startswith("Horror") for title in shown)
+
+
+def test_inverted_years_show_an_error(alice_client, clusters):
+    response = alice_client.get(
+        reverse("recommender:for_you"), {"year_from": 2000, "year_to": 1990}
+    )
+    assert "The end year is before the start year." in response.content.decode()
+
+
+def test_next_card_skips_the_films_already_shown(alice_client, alice, clusters):
+    for movie in clusters["Comedy"][:4]:
+        Rating.objects.create(user=alice, movie=movie, value=5.0)
+    first = alice_client.get(reverse("recommender:for_you")).context["recommendations"]
+    shown = [r.movie.pk for r in first[:-1]]
+    response = alice_client.get(reverse("recommender:next"), {"shown": shown})
+    card = response.context["recommendation"]
+    assert card.movie.pk not in shown
+    assert "<html" not in response.content.decode()
+
+
+def test_hidden_film_leaves_the_page(alice_client, alice, clusters):
+    for movie in clusters["Comedy"][:4]:
+        Rating.objects.create(user=alice, movie=movie, value=5.0)
+    first = alice_client.get(reverse("recommender:for_you")).context["recommendations"][0]
+    ListEntry.objects.create(user=alice, movie=first.movie, kind="hidden")
+    again = alice_client.get(reverse("recommender:for_you")).context["recommendations"]
+    assert first.movie.pk not in {r.movie.pk for r in again}
+
+
+def test_home_has_a_for_you_row_for_members_only(alice_client, clusters):
+    assert "row-for-you" in alice_client.get(reverse("catalog:home")).content.decode()
+    assert "row-for-you" not in Client().get(reverse("catalog:home")).content.decode()
+
+
+def test_film_page_shows_more_like_this_and_a_predicted_rating(alice_client, alice, clusters):
+    for movie in clusters["Comedy"][:5]:
+        Rating.objects.create(user=alice, movie=movie, value=5.0)
+    target = clusters["Comedy"][8]
+    response = alice_client.get(target.get_absolute_url())
+    page = response.content.decode()
+    assert f"More like {target.title}" in page
+    assert "We think you'd give it" in page
+
+
+def test_for_you_runs_a_bounded_number_of_queries(
+    alice_client, alice, clusters, django_assert_max_num_queries
+):
+    for movie in clusters["Comedy"][:6]:
+        Rating.objects.create(user=alice, movie=movie, value=5.0)
+    with django_assert_max_num_queries(14):
+        alice_client.get(reverse("recommender:for_you"))
