@@ -1,8 +1,23 @@
-from django.contrib import admin
-from django.db.models import Q
-from django.utils.html import format_html
+"""Staff curation of the catalog, and the TMDB sync's controls and progress."""
 
-from catalog.models import Credit, Genre, Movie, Person
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from catalog import tmdb_sync
+from catalog.models import Credit, Genre, Keyword, Movie, Person, SyncRun
+from catalog.tasks import sync_movies_now
+
+TMDB_IDENTIFIERS = ("tmdb_id", "imdb_id")
+
+
+def warn_about_tmdb_credential(request):
+    problem = tmdb_sync.auth_problem()
+    if problem:
+        messages.error(request, f"The TMDB sync is stopped: {problem}")
 
 
 class DecadeFilter(admin.SimpleListFilter):
@@ -23,6 +38,28 @@ class DecadeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TmdbErrorFilter(admin.SimpleListFilter):
+    title = "TMDB error"
+    parameter_name = "tmdb_error"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("retrying", "Failed, will retry"),
+            ("staff", "Failed, waits for staff"),
+            ("any", "Any recorded error"),
+        ]
+
+    def queryset(self, request, queryset):
+        failed = queryset.filter(tmdb_status=Movie.TmdbStatus.FAILED)
+        if self.value() == "retrying":
+            return failed.filter(tmdb_next_attempt_at__isnull=False)
+        if self.value() == "staff":
+            return failed.filter(tmdb_next_attempt_at__isnull=True)
+        if self.value() == "any":
+            return queryset.exclude(tmdb_last_error="")
+        return queryset
+
+
 class CreditInline(admin.TabularInline):
     model = Credit
     extra = 0
@@ -39,13 +76,17 @@ class MovieAdmin(admin.ModelAdmin):
         "imdb_id",
         "tmdb_id",
         "tmdb_status",
+        "tmdb_attempts",
+        "tmdb_error_summary",
         "rating_count",
         "rating_mean_display",
         "is_hidden",
     ]
     list_display_links = ["title"]
     list_editable = ["is_hidden"]
-    list_filter = ["is_hidden", "tmdb_status", DecadeFilter, "genres"]
+    list_filter = ["is_hidden", "tmdb_status", TmdbErrorFilter, DecadeFilter, "genres"]
+    actions = ["sync_from_tmdb_now"]
+    autocomplete_fields = ["keywords"]
     search_fields = ["title", "movielens_title", "=imdb_id"]
     ordering = ["-rating_count"]
     list_per_page = 50
@@ -58,6 +99,10 @@ class MovieAdmin(admin.ModelAdmin):
         "score",
         "rating_histogram",
         "tmdb_synced_at",
+        "tmdb_attempts",
+        "tmdb_last_error",
+        "tmdb_next_attempt_at",
+        "tmdb_genres",
         "created_at",
         "updated_at",
         "links",
@@ -74,6 +119,9 @@ class MovieAdmin(admin.ModelAdmin):
                 "fields": [
                     "tmdb_status",
                     "tmdb_synced_at",
+                    "tmdb_attempts",
+                    "tmdb_last_error",
+                    "tmdb_next_attempt_at",
                     "overview",
                     "tagline",
                     "runtime",
@@ -85,6 +133,8 @@ class MovieAdmin(admin.ModelAdmin):
                     "tmdb_vote_average",
                     "tmdb_vote_count",
                     "tmdb_popularity",
+                    "tmdb_genres",
+                    "keywords",
                 ]
             },
         ),
@@ -101,6 +151,40 @@ class MovieAdmin(admin.ModelAdmin):
             number = int(search_term)
             queryset |= self.model.objects.filter(Q(movielens_id=number) | Q(tmdb_id=number))
         return queryset, may_have_duplicates
+
+    def save_model(self, request, obj, form, change):
+        # A corrected mapping deserves a fresh fetch, whatever the old one found.
+        if change and any(name in form.changed_data for name in TMDB_IDENTIFIERS):
+            obj.tmdb_status = Movie.TmdbStatus.PENDING
+            obj.tmdb_attempts = 0
+            obj.tmdb_last_error = ""
+            obj.tmdb_next_attempt_at = None
+        super().save_model(request, obj, form, change)
+
+    def changelist_view(self, request, extra_context=None):
+        warn_about_tmdb_credential(request)
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Sync from TMDB now")
+    def sync_from_tmdb_now(self, request, queryset):
+        if not settings.TMDB_API_TOKEN:
+            self.message_user(
+                request, "TMDB_API_TOKEN is not set, so nothing can be fetched.", messages.ERROR
+            )
+            return
+        run = sync_movies_now(queryset.values_list("pk", flat=True))
+        url = reverse("admin:catalog_syncrun_change", args=[run.pk])
+        self.message_user(
+            request,
+            format_html(
+                'Queued {} films for TMDB: <a href="{}">follow {}</a>.', run.total, url, run
+            ),
+            messages.SUCCESS,
+        )
+
+    @admin.display(description="TMDB error", ordering="tmdb_last_error")
+    def tmdb_error_summary(self, movie):
+        return Truncator(movie.tmdb_last_error).chars(60) or "—"
 
     @admin.display(description="mean", ordering="rating_mean")
     def rating_mean_display(self, movie):
@@ -131,3 +215,79 @@ class GenreAdmin(admin.ModelAdmin):
 class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "tmdb_id"]
     search_fields = ["name", "=tmdb_id"]
+
+
+@admin.register(Keyword)
+class KeywordAdmin(admin.ModelAdmin):
+    list_display = ["name", "tmdb_id", "film_count"]
+    search_fields = ["name", "=tmdb_id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(film_count=Count("movies"))
+
+    @admin.display(description="films", ordering="film_count")
+    def film_count(self, keyword):
+        return keyword.film_count
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    """Progress and failures of TMDB sync runs; the runs themselves are the sync's to write."""
+
+    list_display = [
+        "__str__",
+        "status",
+        "progress",
+        "done",
+        "not_found",
+        "failed",
+        "started_at",
+        "finished_at",
+        "error_summary",
+    ]
+    list_filter = ["kind", "status"]
+    fields = [
+        "kind",
+        "status",
+        "progress",
+        "total",
+        "done",
+        "not_found",
+        "failed",
+        "failed_films",
+        "chunks_total",
+        "started_at",
+        "updated_at",
+        "finished_at",
+        "last_error",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        warn_about_tmdb_credential(request)
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="progress")
+    def progress(self, run):
+        percent = 100 * run.processed // run.total if run.total else 100
+        return f"{run.processed:,} of {run.total:,} ({percent}%)"
+
+    @admin.display(description="failed films")
+    def failed_films(self, run):
+        url = reverse("admin:catalog_movie_changelist")
+        return format_html(
+            '<a href="{}?tmdb_status__exact=failed">Films whose last fetch failed</a>', url
+        )
+
+    @admin.display(description="last error")
+    def error_summary(self, run):
+        return Truncator(run.last_error).chars(80) or "—"

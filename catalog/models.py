@@ -3,11 +3,11 @@
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog import text
-
-TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/"
+from catalog.tmdb import image_base_url
 
 
 class Genre(models.Model):
@@ -81,6 +81,19 @@ class MovieQuerySet(models.QuerySet):
             queryset = queryset.filter(rating_count__gte=min_ratings)
         return queryset.order_by("-score", "-rating_count", "id")
 
+    def with_tmdb_lookup_key(self):
+        """Films TMDB can be asked about: a TMDB id, or an IMDb id to find one by."""
+        return self.filter(Q(tmdb_id__isnull=False) | ~Q(imdb_id=""))
+
+    def needing_tmdb_sync(self, now=None):
+        """Films owed a fetch: never fetched (or marked for refresh), or failed and due again."""
+        now = now or timezone.now()
+        status = Movie.TmdbStatus
+        return self.with_tmdb_lookup_key().filter(
+            Q(tmdb_status=status.PENDING)
+            | Q(tmdb_status=status.FAILED, tmdb_next_attempt_at__lte=now)
+        )
+
 
 class Movie(models.Model):
     class TmdbStatus(models.TextChoices):
@@ -113,7 +126,26 @@ class Movie(models.Model):
     tmdb_status = models.CharField(
         "TMDB status", max_length=16, choices=TmdbStatus, default=TmdbStatus.PENDING
     )
-    tmdb_synced_at = models.DateTimeField("TMDB synced at", null=True, blank=True)
+    tmdb_synced_at = models.DateTimeField(
+        "TMDB synced at", null=True, blank=True, help_text="When TMDB last answered for it."
+    )
+    tmdb_attempts = models.PositiveSmallIntegerField(
+        "TMDB failed attempts", default=0, help_text="Failed fetches in a row; 0 after a success."
+    )
+    tmdb_last_error = models.TextField("TMDB last error", blank=True)
+    tmdb_next_attempt_at = models.DateTimeField(
+        "TMDB next attempt at",
+        null=True,
+        blank=True,
+        help_text="When a failed film is tried again; empty: only when staff ask.",
+    )
+    tmdb_genres = models.JSONField(
+        "TMDB genres",
+        default=list,
+        blank=True,
+        help_text="Genre names as TMDB gives them; MovieLens genres stay the browse filter.",
+    )
+    keywords = models.ManyToManyField("Keyword", related_name="movies", blank=True)
 
     # MovieLens aggregates, recomputed by the importer.
     rating_count = models.PositiveIntegerField(default=0)
@@ -165,11 +197,11 @@ class Movie(models.Model):
 
     @property
     def poster_url(self):
-        return f"{TMDB_IMAGE_BASE}w342{self.poster_path}" if self.poster_path else ""
+        return f"{image_base_url()}w342{self.poster_path}" if self.poster_path else ""
 
     @property
     def backdrop_url(self):
-        return f"{TMDB_IMAGE_BASE}w1280{self.backdrop_path}" if self.backdrop_path else ""
+        return f"{image_base_url()}w1280{self.backdrop_path}" if self.backdrop_path else ""
 
     @property
     def imdb_url(self):
@@ -210,7 +242,21 @@ class Person(models.Model):
 
     @property
     def profile_url(self):
-        return f"{TMDB_IMAGE_BASE}w185{self.profile_path}" if self.profile_path else ""
+        return f"{image_base_url()}w185{self.profile_path}" if self.profile_path else ""
+
+
+class Keyword(models.Model):
+    """A TMDB keyword ("heist", "based on novel or book"), for content similarity."""
+
+    tmdb_id = models.PositiveIntegerField("TMDB id", unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="keyword_name_idx")]
+
+    def __str__(self):
+        return self.name
 
 
 class CreditQuerySet(models.QuerySet):
@@ -248,3 +294,70 @@ class Credit(models.Model):
     def __str__(self):
         role = self.character if self.kind == self.Kind.CAST else self.job
         return f"{self.person} — {role}" if role else str(self.person)
+
+
+class SyncRun(models.Model):
+    """One pass of the TMDB sync, split in chunks; staff follow its progress in the admin.
+
+    Each chunk writes its own outcome counts into ``chunk_results`` (keyed by chunk
+    number), so a chunk delivered twice after a worker died is counted once; the
+    totals are the sums of those entries.
+    """
+
+    class Kind(models.TextChoices):
+        BACKFILL = "backfill", "Backfill"
+        CHANGES = "changes", "Daily changes"
+        ON_DEMAND = "on_demand", "On demand"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        STOPPED = "stopped", "Stopped"
+
+    kind = models.CharField(max_length=16, choices=Kind)
+    status = models.CharField(max_length=16, choices=Status, default=Status.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0, help_text="Films in this run.")
+    done = models.PositiveIntegerField(default=0, help_text="Films synced.")
+    not_found = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunk_results = models.JSONField(default=dict, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["kind", "status"], name="syncrun_kind_status_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def processed(self):
+        return self.done + self.not_found + self.failed
+
+
+class TMDBSyncState(models.Model):
+    """The one row of sync-wide state: a credential TMDB refused, the changes watermark."""
+
+    auth_error = models.TextField(
+        blank=True, help_text="Why TMDB refused our credential; syncing waits until it is fixed."
+    )
+    auth_error_at = models.DateTimeField(null=True, blank=True)
+    changes_synced_until = models.DateField(
+        null=True, blank=True, help_text="The daily changes pass has covered TMDB up to this day."
+    )
+
+    class Meta:
+        verbose_name = "TMDB sync state"
+        verbose_name_plural = "TMDB sync state"
+
+    def __str__(self):
+        return "TMDB sync state"
+
+    @classmethod
+    def load(cls):
+        state, _ = cls.objects.get_or_create(pk=1)
+        return state

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from catalog.forms import BrowseForm, SearchForm
 from catalog.models import Credit, Genre, Movie
 from catalog.search import search_movies
+from catalog.tasks import queue_refresh_if_stale
 
 ROW_LENGTH = 12
 GENRE_ROWS = 6
@@ -86,6 +87,7 @@ def movie_detail(request, pk):
         .with_user_state(request.user)
         .prefetch_related(
             "genres",
+            "keywords",
             Prefetch(
                 "credits",
                 queryset=Credit.objects.select_related("person").order_by("kind", "order"),
@@ -93,6 +95,7 @@ def movie_detail(request, pk):
         ),
         pk=pk,
     )
+    queue_refresh_if_stale(movie)
     credits = list(movie.credits.all())
     histogram = movie.rating_histogram or []
     peak = max(histogram, default=0) or 1

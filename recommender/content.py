@@ -8,8 +8,6 @@ least one feature, most rated first when tied.
 
 from django.core.cache import cache
 from django.db.models import Q
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
 
 from catalog.models import Credit, Movie
 
@@ -37,6 +35,11 @@ def similar_movie_ids(movie, n=12):
     )
     if not candidates:
         return []
+    # scikit-learn is imported here, not at module level: web workers that never
+    # need the fallback do not pay its memory.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import linear_kernel
+
     features = _features([movie.pk, *(movie_id for movie_id, _ in candidates)])
     features[movie.pk].append(_decade(movie.year))
     for movie_id, year in candidates:

@@ -2,33 +2,48 @@
 
 from django import template
 
-from ratings.models import HALF_STARS
+from ratings.models import HALF_STARS, ListEntry
 
 register = template.Library()
+
+
+def _stars_label(value):
+    return f"{value:g} star" if value == 1 else f"{value:g} stars"
+
+
+# Built once: a card list renders these ten radios per film, so every lookup
+# saved here is saved hundreds of times per page.
+STAR_CHOICES = tuple(
+    {
+        "value": value,
+        # Pre-formatted strings: rendering a number goes through localization,
+        # which (times ten radios times fifty cards) dominated a page's time.
+        "text": str(value),
+        "label": _stars_label(value),
+        "n": str(n),
+        "side": "right" if n % 2 == 0 else "left",
+    }
+    for n, value in enumerate(HALF_STARS, start=1)
+)
+LIST_TOGGLES = (
+    (ListEntry.Kind.FAVORITE.value, "is_favorite", "Favorite"),
+    (ListEntry.Kind.WATCHLIST.value, "in_watchlist", "Watchlist"),
+    (ListEntry.Kind.NOT_INTERESTED.value, "is_not_interested", "Not interested"),
+)
 
 
 @register.filter
 def stars(value):
     """``4.5`` → ``"4.5 stars"``; ``1.0`` → ``"1 star"``."""
-    if value is None:
-        return ""
-    return f"{value:g} star" if value == 1 else f"{value:g} stars"
-
-
-@register.inclusion_tag("ratings/_list_toggle.html", takes_context=True)
-def list_toggle(context, movie, kind, active, label, compact=False):
-    """A one-button form that puts ``movie`` on the ``kind`` list or takes it off."""
-    return {
-        "movie": movie,
-        "kind": kind,
-        "active": bool(active),
-        "label": label,
-        "request": context.get("request"),
-        "csrf_token": context.get("csrf_token"),
-        "compact": compact,
-    }
+    return "" if value is None else _stars_label(value)
 
 
 @register.simple_tag
-def half_star_values():
-    return HALF_STARS
+def star_choices():
+    return STAR_CHOICES
+
+
+@register.simple_tag
+def list_toggles(movie):
+    """``(kind, label, active)`` for each list toggle of ``movie``."""
+    return [(kind, label, bool(getattr(movie, flag, False))) for kind, flag, label in LIST_TOGGLES]

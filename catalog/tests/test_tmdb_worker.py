@@ -1,0 +1,254 @@
+"""The TMDB sync on real Celery workers (Redis broker) against the local stand-in.
+
+Each test starts ``celery -A nextfilms worker`` as a subprocess on Redis database
+15 (flushed first), pointed at the pytest database and at the stand-in, and sends
+tasks by name, as beat would. Rows are committed (``transactional_db``) so the
+worker sees them.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import redis
+from celery import Celery
+from django.db import connection
+
+from catalog import tmdb
+from catalog.models import Credit, Movie, Person, SyncRun
+from catalog.tmdb_standin import TMDBStandin
+from catalog.tmdb_sync import auth_problem
+
+pytestmark = pytest.mark.worker
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKER_URL = "redis://127.0.0.1:6379/15"
+# A killed worker's unacknowledged tasks come back after the visibility timeout
+# (an hour by default); the tests shorten it so redelivery fits in seconds.
+WORKER_BOOT = """
+import sys
+from nextfilms.celery import app
+app.conf.broker_transport_options = {
+    "visibility_timeout": float(sys.argv[1]),
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}
+app.worker_main(sys.argv[2:])
+"""
+
+
+@pytest.fixture
+def redis_db():
+    broker = redis.Redis.from_url(BROKER_URL)
+    try:
+        broker.flushdb()
+    except redis.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (`make services` starts it).")
+    yield broker
+    broker.flushdb()
+
+
+@pytest.fixture
+def standin():
+    server = TMDBStandin(seed=3).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def broker(redis_db):
+    app = Celery("tmdb-worker-tests", broker=BROKER_URL)
+    yield app
+    app.close()
+
+
+def send(broker, task, **kwargs):
+    broker.send_task(f"catalog.tasks.{task}", kwargs=kwargs)
+
+
+def database_url_for_workers():
+    db = connection.settings_dict
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture
+def start_worker(transactional_db, standin, redis_db, tmp_path):
+    """Start a worker; every one started is killed (with its pool) after the test."""
+    workers = []
+
+    def start(*, rate, token="test-token", concurrency=4, visibility_timeout=3600):
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "nextfilms.settings_test",
+            "DATABASE_URL": database_url_for_workers(),
+            "CONN_MAX_AGE": "0",
+            "CELERY_BROKER_URL": BROKER_URL,
+            "REDIS_URL": BROKER_URL,
+            "TMDB_API_URL": standin.url,
+            "TMDB_API_TOKEN": token,
+            "TMDB_RATE_LIMIT": str(rate),
+        }
+        log_path = tmp_path / f"worker-{len(workers)}.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    WORKER_BOOT,
+                    str(visibility_timeout),
+                    "worker",
+                    "--loglevel=INFO",
+                    "--pool=prefork",
+                    f"--concurrency={concurrency}",
+                    f"--hostname=tmdb-test-{len(workers)}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+                cwd=ROOT,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, pool included
+            )
+        workers.append(process)
+        wait_until(
+            lambda: "ready." in log_path.read_text() or process.poll() is not None, timeout=30
+        )
+        assert process.poll() is None, log_path.read_text()
+        return process
+
+    yield start
+    for process in workers:
+        kill(process)
+
+
+def kill(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def wait_until(condition, *, timeout, interval=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"Still waiting after {timeout} s.")
+
+
+def make_films(standin, count):
+    """``count`` films the stand-in knows, by TMDB id (Fight Club left out)."""
+    ids = [tmdb_id for tmdb_id in standin.catalog.movie_ids if tmdb_id != 550][:count]
+    Movie.objects.bulk_create(
+        Movie(movielens_id=n, title=f"Film {n}", movielens_title=f"Film {n}", tmdb_id=tmdb_id)
+        for n, tmdb_id in enumerate(ids, start=1)
+    )
+    return ids
+
+
+def run_of(kind):
+    return SyncRun.objects.filter(kind=kind).order_by("-pk").first()
+
+
+def finished(kind):
+    run = run_of(kind)
+    return run is not None and run.status == SyncRun.Status.FINISHED
+
+
+def statuses():
+    return dict(Counter(Movie.objects.values_list("tmdb_status", flat=True)))
+
+
+def test_backfill_through_rate_limits_and_server_errors_loses_no_film(
+    start_worker, standin, broker
+):
+    ids = make_films(standin, 200)
+    standin.faults.not_found_ids = set(ids[:3])
+    # Configured above what the stand-in allows, so it answers 429s.
+    standin.faults.rate_limit, standin.faults.retry_after = 30, 1
+    standin.faults.error_rate = 0.05
+    start_worker(rate=35)
+
+    send(broker, "sync_tmdb_backfill", chunk_size=25)
+    wait_until(lambda: finished(SyncRun.Kind.BACKFILL), timeout=60)
+
+    assert statuses() == {"ok": 197, "not_found": 3}
+    run = run_of(SyncRun.Kind.BACKFILL)
+    assert (run.total, run.done, run.not_found, run.failed) == (200, 197, 3, 0)
+    assert standin.recorded(status=429) and standin.recorded(status=500)
+    assert not Movie.objects.filter(tmdb_status="ok", credits=None).exists()
+
+
+def test_workers_keep_to_the_configured_rate(start_worker, standin, broker):
+    make_films(standin, 120)
+    start_worker(rate=20)
+
+    send(broker, "sync_tmdb_backfill", chunk_size=10)
+    wait_until(lambda: finished(SyncRun.Kind.BACKFILL), timeout=30)
+
+    requests = standin.recorded("/3/movie/")
+    assert len(requests) == 120
+    span = requests[-1].started - requests[0].started
+    achieved = (len(requests) - 1) / span
+    # Over any two seconds, within 10% of the rate: a tenth of a second's burst
+    # plus requests a busy machine sent late, together.
+    assert standin.max_in_window(2.0) / 2 <= 20 * 1.1
+    assert 0.85 * 20 <= achieved <= 20 * 1.05
+    assert max(request.in_flight for request in requests) <= 20
+
+
+def test_refused_token_stops_the_sync_and_is_recorded(start_worker, standin, broker):
+    standin.faults.token = "the-real-token"
+    make_films(standin, 60)
+    start_worker(rate=20, token="a-revoked-token")
+
+    send(broker, "sync_tmdb_backfill", chunk_size=10)
+    wait_until(
+        lambda: getattr(run_of(SyncRun.Kind.BACKFILL), "status", "") == "stopped", timeout=20
+    )
+    time.sleep(1.5)  # the other chunks get their turn, and must not fetch
+
+    run = run_of(SyncRun.Kind.BACKFILL)
+    assert "Invalid API key" in run.last_error
+    assert "Invalid API key" in auth_problem()
+    requests = standin.recorded()
+    # At most one request per pool process (4), each answered 401 and never retried.
+    assert 1 <= len(requests) <= 4
+    assert {request.status for request in requests} == {401}
+    assert len({request.path for request in requests}) == len(requests)
+    assert statuses() == {"pending": 60}
+
+
+def test_worker_killed_mid_chunk_loses_and_duplicates_nothing(start_worker, standin, broker):
+    ids = make_films(standin, 60)
+    worker = start_worker(rate=15, concurrency=2, visibility_timeout=5)
+
+    send(broker, "sync_tmdb_backfill", chunk_size=10)
+    wait_until(lambda: Movie.objects.filter(tmdb_status="ok").count() >= 12, timeout=20)
+    kill(worker)
+    synced_before_kill = Movie.objects.filter(tmdb_status="ok").count()
+    assert synced_before_kill < 60
+
+    start_worker(rate=15, concurrency=2, visibility_timeout=5)
+    wait_until(lambda: finished(SyncRun.Kind.BACKFILL), timeout=45)
+
+    assert statuses() == {"ok": 60}
+    run = run_of(SyncRun.Kind.BACKFILL)
+    assert (run.total, run.done, run.failed) == (60, 60, 0)
+    # Each film holds exactly the credits TMDB lists, once.
+    for tmdb_id in ids:
+        metadata = tmdb.parse_movie(standin.catalog.movie(tmdb_id, {"credits"}))
+        crew = {(m.person_tmdb_id, m.job) for m in (*metadata.directors, *metadata.writers)}
+        expected = len(metadata.cast) + len(crew)
+        assert Credit.objects.filter(movie__tmdb_id=tmdb_id).count() == expected, tmdb_id
+    assert Person.objects.count() == len(set(Credit.objects.values_list("person", flat=True)))
+    # Only the films the killed chunks had not finished were fetched again.
+    assert len(standin.recorded("/3/movie/")) <= 60 + 2
