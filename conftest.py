@@ -1,5 +1,10 @@
 """Fixtures shared by every app's tests: personas and the shared data paths."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -86,3 +91,91 @@ def bob(django_user_model):
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+# --- Real Celery processes -----------------------------------------------------
+
+CELERY_TEST_BROKER = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_db():
+    """Redis database 15, empty, as the broker of the test's Celery processes."""
+    import redis
+
+    broker = redis.Redis.from_url(CELERY_TEST_BROKER)
+    try:
+        broker.flushdb()
+    except redis.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (`make services` starts it).")
+    yield broker
+    broker.flushdb()
+
+
+def database_url_for_subprocesses():
+    """The URL of the database this test uses, for processes it starts."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def wait_until(condition, *, timeout, interval=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"Still waiting after {timeout} s.")
+
+
+def kill_process_group(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def celery_process(transactional_db, redis_db, tmp_path):
+    """Start Celery processes (worker, beat) on the test database and Redis 15.
+
+    ``start(args, env=…, boot=…, ready=…)`` runs ``celery -A nextfilms *args`` (or
+    ``python -c boot *args``) and waits for ``ready`` in its log; every process
+    started is killed with its children after the test.
+    """
+    started = []
+
+    def start(args, *, env=None, boot=None, ready="ready."):
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "nextfilms.settings_test",
+            "DATABASE_URL": database_url_for_subprocesses(),
+            "CONN_MAX_AGE": "0",
+            "CELERY_BROKER_URL": CELERY_TEST_BROKER,
+            "REDIS_URL": CELERY_TEST_BROKER,
+            **(env or {}),
+        }
+        if boot:
+            command = [sys.executable, "-c", boot, *args]
+        else:
+            command = [sys.executable, "-m", "celery", "-A", "nextfilms", *args]
+        log_path = tmp_path / f"celery-{len(started)}.log"
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=Path(__file__).resolve().parent,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, pool included
+            )
+        started.append(process)
+        wait_until(lambda: ready in log_path.read_text() or process.poll() is not None, timeout=30)
+        assert process.poll() is None, log_path.read_text()
+        process.log_path = log_path
+        return process
+
+    yield start
+    for process in started:
+        kill_process_group(process)

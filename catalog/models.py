@@ -172,6 +172,8 @@ class Movie(models.Model):
             models.Index(fields=["-score", "-rating_count"], name="movie_top_rated_idx"),
             models.Index(fields=["year"], name="movie_year_idx"),
             models.Index(fields=["tmdb_status"], name="movie_tmdb_status_idx"),
+            # Every recommendation excludes the (few) films staff hid.
+            models.Index(fields=["id"], condition=Q(is_hidden=True), name="movie_hidden_idx"),
             models.Index(fields=["title"], name="movie_title_idx"),
         ]
         constraints = [

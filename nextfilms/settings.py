@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django_celery_beat",
     "catalog",
     "ratings",
     "recommender",
@@ -183,6 +184,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=35 * 60)
 CELERY_TIMEZONE = TIME_ZONE
+# Schedules live in the database, editable in the admin (defaults: a migration).
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # External data and model artifacts.
 TMDB_API_TOKEN = env.str("TMDB_API_TOKEN", default="")

@@ -6,21 +6,24 @@ redirects, the collected static-file manifest, slow password hashing).
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/nextfilms")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault(
+    "MODEL_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test-models")
+)
 
 from nextfilms.settings import *  # noqa: F403
-from nextfilms.settings import STORAGES, VAR_DIR
+from nextfilms.settings import STORAGES
 
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MODEL_DIR = VAR_DIR / "test-models"
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -6,28 +6,22 @@ tasks by name, as beat would. Rows are committed (``transactional_db``) so the
 worker sees them.
 """
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-import redis
 from celery import Celery
-from django.db import connection
 
 from catalog import tmdb
 from catalog.models import Credit, Movie, Person, SyncRun
 from catalog.tmdb_standin import TMDBStandin
 from catalog.tmdb_sync import auth_problem
+from conftest import CELERY_TEST_BROKER, kill_process_group, wait_until
 
 pytestmark = pytest.mark.worker
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKER_URL = "redis://127.0.0.1:6379/15"
 # A killed worker's unacknowledged tasks come back after the visibility timeout
 # (an hour by default); the tests shorten it so redelivery fits in seconds.
 WORKER_BOOT = """
@@ -43,17 +37,6 @@ app.worker_main(sys.argv[2:])
 
 
 @pytest.fixture
-def redis_db():
-    broker = redis.Redis.from_url(BROKER_URL)
-    try:
-        broker.flushdb()
-    except redis.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (`make services` starts it).")
-    yield broker
-    broker.flushdb()
-
-
-@pytest.fixture
 def standin():
     server = TMDBStandin(seed=3).start()
     yield server
@@ -62,7 +45,7 @@ def standin():
 
 @pytest.fixture
 def broker(redis_db):
-    app = Celery("tmdb-worker-tests", broker=BROKER_URL)
+    app = Celery("tmdb-worker-tests", broker=CELERY_TEST_BROKER)
     yield app
     app.close()
 
@@ -71,77 +54,35 @@ def send(broker, task, **kwargs):
     broker.send_task(f"catalog.tasks.{task}", kwargs=kwargs)
 
 
-def database_url_for_workers():
-    db = connection.settings_dict
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 @pytest.fixture
-def start_worker(transactional_db, standin, redis_db, tmp_path):
-    """Start a worker; every one started is killed (with its pool) after the test."""
-    workers = []
+def start_worker(celery_process, standin):
+    """Start a TMDB-syncing worker on the stand-in."""
+    started = []
 
     def start(*, rate, token="test-token", concurrency=4, visibility_timeout=3600):
-        environment = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "nextfilms.settings_test",
-            "DATABASE_URL": database_url_for_workers(),
-            "CONN_MAX_AGE": "0",
-            "CELERY_BROKER_URL": BROKER_URL,
-            "REDIS_URL": BROKER_URL,
-            "TMDB_API_URL": standin.url,
-            "TMDB_API_TOKEN": token,
-            "TMDB_RATE_LIMIT": str(rate),
-        }
-        log_path = tmp_path / f"worker-{len(workers)}.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-c",
-                    WORKER_BOOT,
-                    str(visibility_timeout),
-                    "worker",
-                    "--loglevel=INFO",
-                    "--pool=prefork",
-                    f"--concurrency={concurrency}",
-                    f"--hostname=tmdb-test-{len(workers)}@%h",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                ],
-                cwd=ROOT,
-                env=environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, pool included
-            )
-        workers.append(process)
-        wait_until(
-            lambda: "ready." in log_path.read_text() or process.poll() is not None, timeout=30
+        process = celery_process(
+            [
+                str(visibility_timeout),
+                "worker",
+                "--loglevel=INFO",
+                "--pool=prefork",
+                f"--concurrency={concurrency}",
+                f"--hostname=tmdb-test-{len(started)}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            boot=WORKER_BOOT,
+            env={
+                "TMDB_API_URL": standin.url,
+                "TMDB_API_TOKEN": token,
+                "TMDB_RATE_LIMIT": str(rate),
+            },
         )
-        assert process.poll() is None, log_path.read_text()
+        started.append(process)
         return process
 
-    yield start
-    for process in workers:
-        kill(process)
-
-
-def kill(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-def wait_until(condition, *, timeout, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"Still waiting after {timeout} s.")
+    return start
 
 
 def make_films(standin, count):
@@ -233,7 +174,7 @@ def test_worker_killed_mid_chunk_loses_and_duplicates_nothing(start_worker, stan
 
     send(broker, "sync_tmdb_backfill", chunk_size=10)
     wait_until(lambda: Movie.objects.filter(tmdb_status="ok").count() >= 12, timeout=20)
-    kill(worker)
+    kill_process_group(worker)
     synced_before_kill = Movie.objects.filter(tmdb_status="ok").count()
     assert synced_before_kill < 60
 
