@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from catalog import tmdb_sync
-from catalog.models import Credit, Genre, Keyword, Movie, Person, SyncRun
+from catalog.models import Credit, Genre, Keyword, Movie, MovieTag, Person, SyncRun
 from catalog.tasks import sync_movies_now
 
 TMDB_IDENTIFIERS = ("tmdb_id", "imdb_id")
@@ -60,6 +60,16 @@ class TmdbErrorFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MovieTagInline(admin.TabularInline):
+    model = MovieTag
+    extra = 0
+    fields = ["tag", "count"]
+    readonly_fields = ["tag", "count"]
+    can_delete = False
+    max_num = 0
+    verbose_name_plural = "MovieLens tags (from the last import)"
+
+
 class CreditInline(admin.TabularInline):
     model = Credit
     extra = 0
@@ -91,7 +101,7 @@ class MovieAdmin(admin.ModelAdmin):
     ordering = ["-rating_count"]
     list_per_page = 50
     filter_horizontal = ["genres"]
-    inlines = [CreditInline]
+    inlines = [CreditInline, MovieTagInline]
     readonly_fields = [
         "movielens_title",
         "rating_count",

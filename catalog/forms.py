@@ -14,15 +14,20 @@ SORTS = {
 }
 
 
-class BrowseForm(forms.Form):
-    genre = forms.ModelMultipleChoiceField(
+def genre_choice_field(label, **kwargs):
+    return forms.ModelMultipleChoiceField(
         queryset=Genre.objects.all(),
         to_field_name="slug",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Genres",
-        help_text="Films with all the chosen genres.",
+        label=label,
+        **kwargs,
     )
+
+
+class FilmFilterForm(forms.Form):
+    """The filters every list of films shares: decade or years, minimum ratings."""
+
     decade = forms.TypedChoiceField(
         choices=[("", "Any decade"), *DECADES], coerce=int, empty_value=None, required=False
     )
@@ -30,9 +35,6 @@ class BrowseForm(forms.Form):
     year_to = forms.IntegerField(min_value=1870, max_value=2100, required=False, label="To")
     min_ratings = forms.IntegerField(
         min_value=0, required=False, label="At least this many ratings"
-    )
-    sort = forms.ChoiceField(
-        choices=[(key, label) for key, (label, _) in SORTS.items()], required=False
     )
 
     def clean(self):
@@ -42,17 +44,30 @@ class BrowseForm(forms.Form):
             self.add_error("year_to", "The end year is before the start year.")
         return data
 
+    def year_range(self):
+        """``(first, last)`` year asked for; a decade wins over explicit years."""
+        data = self.cleaned_data
+        if data.get("decade"):
+            return data["decade"], data["decade"] + 9
+        return data.get("year_from"), data.get("year_to")
+
+
+class BrowseForm(FilmFilterForm):
+    genre = genre_choice_field("Genres", help_text="Films with all the chosen genres.")
+    sort = forms.ChoiceField(
+        choices=[(key, label) for key, (label, _) in SORTS.items()], required=False
+    )
+
     def filter(self, queryset):
         """Apply the valid filters to ``queryset`` and order it."""
         data = self.cleaned_data
         for genre in data.get("genre") or []:
             queryset = queryset.filter(genres=genre)
-        if data.get("decade"):
-            queryset = queryset.filter(year__gte=data["decade"], year__lte=data["decade"] + 9)
-        if data.get("year_from"):
-            queryset = queryset.filter(year__gte=data["year_from"])
-        if data.get("year_to"):
-            queryset = queryset.filter(year__lte=data["year_to"])
+        year_from, year_to = self.year_range()
+        if year_from:
+            queryset = queryset.filter(year__gte=year_from)
+        if year_to:
+            queryset = queryset.filter(year__lte=year_to)
         if data.get("min_ratings"):
             queryset = queryset.filter(rating_count__gte=data["min_ratings"])
         return queryset.order_by(*SORTS[data.get("sort") or "popular"][1])

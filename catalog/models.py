@@ -363,3 +363,20 @@ class TMDBSyncState(models.Model):
     def load(cls):
         state, _ = cls.objects.get_or_create(pk=1)
         return state
+
+
+class MovieTag(models.Model):
+    """A MovieLens tag on a film, with how many MovieLens users applied it."""
+
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="tags")
+    tag = models.CharField(max_length=100, help_text="Lower-cased, as people typed it.")
+    count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-count", "tag"]
+        constraints = [
+            models.UniqueConstraint(fields=["movie", "tag"], name="movie_tag_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.movie}: {self.tag} ×{self.count}"

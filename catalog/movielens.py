@@ -11,6 +11,7 @@ import csv
 import logging
 import time
 import zipfile
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -23,7 +24,7 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from catalog import text
-from catalog.models import Genre, Movie
+from catalog.models import Genre, Movie, MovieTag
 from ratings.models import HALF_STARS, MovieLensRating
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ EXPECTED_HEADERS = {
     "movies.csv": ["movieId", "title", "genres"],
     "links.csv": ["movieId", "imdbId", "tmdbId"],
     "ratings.csv": ["userId", "movieId", "rating", "timestamp"],
+    "tags.csv": ["userId", "movieId", "tag", "timestamp"],
 }
 COPY_CHUNK_BYTES = 1 << 20
 SQLITE_BATCH_ROWS = 20_000
@@ -51,6 +53,7 @@ class ImportReport:
     ratings: int = 0
     users: int = 0
     genres: int = 0
+    tags: int = 0
     seconds: dict = field(default_factory=dict)
 
     @contextmanager
@@ -298,6 +301,25 @@ def iter_ratings(source, movie_ids):
         yield user_id, movie_id, rating, timestamp
 
 
+def count_tags(source, movie_ids):
+    """``{(movielens_id, tag): number of users}`` from tags.csv (tags lower-cased)."""
+    counts = Counter()
+    if not source.has("tags.csv"):
+        return counts
+    name = "tags.csv"
+    for line, row in _read_csv(source, name):
+        _expect_columns(name, line, row, 4)
+        movie_id = _positive_int(name, line, row[1], "movieId")
+        if movie_id not in movie_ids:
+            raise MovieLensImportError(
+                f"{name}, line {line}: movieId {movie_id} is not in movies.csv."
+            )
+        tag = " ".join(row[2].split()).lower()[:100]
+        if tag:
+            counts[movie_id, tag] += 1
+    return counts
+
+
 # --- Writing ------------------------------------------------------------------
 
 
@@ -446,6 +468,26 @@ def _upsert_movies_postgresql(rows, genre_pairs):
             f"FROM movielens_genres_in g JOIN {table} m ON m.movielens_id = g.movielens_id "
             "ON CONFLICT (movie_id, genre_id) DO NOTHING"
         )
+
+
+def _save_tags(tag_counts):
+    """Replace every film's MovieLens tags with ``tag_counts``."""
+    table = MovieTag._meta.db_table
+    pk_by_movielens_id = dict(Movie.objects.values_list("movielens_id", "id"))
+    rows = [
+        (pk_by_movielens_id[movielens_id], tag, count)
+        for (movielens_id, tag), count in tag_counts.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} (movie_id, tag, count) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} (movie_id, tag, count) VALUES (%s, %s, %s)", rows
+            )
 
 
 def _progress(source, name, progress):
@@ -634,9 +676,14 @@ def import_movielens(source=None, progress=True):
             parsed_movies = parse_movies(dataset)
             links = parse_links(dataset, parsed_movies.keys())
             movie_ids = frozenset(parsed_movies)
+        with report.timed("parse tags"):
+            tag_counts = count_tags(dataset, movie_ids)
         with transaction.atomic():
             with report.timed("save movies"):
                 _save_movies(parsed_movies, links, report)
+            with report.timed("save tags"):
+                _save_tags(tag_counts)
+                report.tags = sum(tag_counts.values())
             with report.timed("load ratings"):
                 if connection.vendor == "postgresql":
                     _load_ratings_postgresql(dataset, movie_ids, progress)

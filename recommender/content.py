@@ -1,17 +1,20 @@
 """Content similarity for films the rating model cannot place (few or no ratings).
 
 Each film is a bag of features — its genres, the people in its credits, its
-decade — weighted by TF-IDF, so a shared director counts more than a shared
-"Drama"; "more like this" is the cosine nearest films among those sharing at
-least one feature, most rated first when tied.
+TMDB keywords, the tags MovieLens users gave it (repeated up to a few times by
+how many gave it), its decade — weighted by TF-IDF, so a shared director or a
+"time travel" tag counts more than a shared "Drama"; "more like this" is the
+cosine nearest films among those sharing a genre, a person or a keyword, most
+rated first when tied.
 """
 
 from django.core.cache import cache
 from django.db.models import Q
 
-from catalog.models import Credit, Movie
+from catalog.models import Credit, Movie, MovieTag
 
 CANDIDATES = 2000
+MAX_TAG_REPEATS = 3
 CACHE_SECONDS = 24 * 60 * 60
 
 
@@ -23,11 +26,16 @@ def similar_movie_ids(movie, n=12):
         return cached
     genre_ids = list(movie.genres.values_list("id", flat=True))
     person_ids = list(Credit.objects.filter(movie=movie).values_list("person_id", flat=True))
-    if not genre_ids and not person_ids:
+    keyword_ids = list(movie.keywords.values_list("id", flat=True))
+    if not genre_ids and not person_ids and not keyword_ids:
         return []
     candidates = list(
         Movie.objects.visible()
-        .filter(Q(genres__in=genre_ids) | Q(credits__person__in=person_ids))
+        .filter(
+            Q(genres__in=genre_ids)
+            | Q(credits__person__in=person_ids)
+            | Q(keywords__in=keyword_ids)
+        )
         .exclude(pk=movie.pk)
         .order_by("-rating_count", "id")
         .values_list("id", "year")
@@ -65,6 +73,12 @@ def _features(movie_ids):
     credits = Credit.objects.filter(movie_id__in=movie_ids).values_list("movie_id", "person_id")
     for movie_id, person_id in credits:
         features[movie_id].append(f"person:{person_id}")
+    keywords = Movie.keywords.through.objects.filter(movie_id__in=movie_ids)
+    for movie_id, keyword_id in keywords.values_list("movie_id", "keyword_id"):
+        features[movie_id].append(f"keyword:{keyword_id}")
+    tags = MovieTag.objects.filter(movie_id__in=movie_ids).values_list("movie_id", "tag", "count")
+    for movie_id, tag, count in tags:
+        features[movie_id].extend([f"tag:{tag}"] * min(count, MAX_TAG_REPEATS))
     return features
 
 

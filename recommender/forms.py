@@ -2,8 +2,7 @@
 
 from django import forms
 
-from catalog.forms import DECADES
-from catalog.models import Genre
+from catalog.forms import FilmFilterForm, genre_choice_field
 from recommender.serving import Filters
 
 POPULARITY_CHOICES = [
@@ -15,26 +14,9 @@ POPULARITY_CHOICES = [
 ]
 
 
-class RecommendationFilterForm(forms.Form):
-    genre = forms.ModelMultipleChoiceField(
-        queryset=Genre.objects.all(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Only these genres",
-    )
-    without = forms.ModelMultipleChoiceField(
-        queryset=Genre.objects.all(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Leave out",
-    )
-    decade = forms.TypedChoiceField(
-        choices=[("", "Any decade"), *DECADES], coerce=int, empty_value=None, required=False
-    )
-    year_from = forms.IntegerField(min_value=1870, max_value=2100, required=False, label="From")
-    year_to = forms.IntegerField(min_value=1870, max_value=2100, required=False, label="To")
+class RecommendationFilterForm(FilmFilterForm):
+    genre = genre_choice_field("Only these genres")
+    without = genre_choice_field("Leave out")
     popularity = forms.TypedChoiceField(
         choices=POPULARITY_CHOICES,
         coerce=int,
@@ -43,24 +25,14 @@ class RecommendationFilterForm(forms.Form):
         label="Popular ↔ obscure",
         widget=forms.RadioSelect,
     )
-    min_ratings = forms.IntegerField(
-        min_value=0, required=False, label="At least this many ratings"
-    )
     watchlist = forms.BooleanField(required=False, label="Include my watchlist")
 
-    def clean(self):
-        data = super().clean()
-        if data.get("year_from") and data.get("year_to") and data["year_from"] > data["year_to"]:
-            self.add_error("year_to", "The end year is before the start year.")
-        return data
-
     def to_filters(self):
-        if not self.is_valid():
+        """The valid filters (none for an unbound or invalid form)."""
+        if not self.is_bound or not self.is_valid():
             return Filters()
         data = self.cleaned_data
-        year_from, year_to = data.get("year_from"), data.get("year_to")
-        if data.get("decade"):
-            year_from, year_to = data["decade"], data["decade"] + 9
+        year_from, year_to = self.year_range()
         return Filters(
             genres=tuple(genre.pk for genre in data.get("genre") or ()),
             exclude_genres=tuple(genre.pk for genre in data.get("without") or ()),

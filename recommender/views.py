@@ -13,13 +13,12 @@ FOR_YOU_SIZE = 50
 @login_required
 def for_you(request):
     form = RecommendationFilterForm(request.GET or None)
-    filters = form.to_filters() if form.is_bound else RecommendationFilterForm().to_filters()
-    recommendations = recommend_for(request.user, n=FOR_YOU_SIZE, filters=filters)
+    recommendations = recommend_for(request.user, n=FOR_YOU_SIZE, filters=form.to_filters())
     return render(
         request,
         "recommender/for_you.html",
         {
-            "form": form if form.is_bound else RecommendationFilterForm(),
+            "form": form,
             "recommendations": recommendations,
             "rated_count": Rating.objects.for_user(request.user).count(),
             "has_model": model_cache.get() is not None,
@@ -31,8 +30,7 @@ def for_you(request):
 @login_required
 def next_recommendation(request):
     """One more card for the page, skipping the films already on it (``shown`` ids)."""
-    form = RecommendationFilterForm(request.GET or None)
-    filters = form.to_filters() if form.is_bound else RecommendationFilterForm().to_filters()
+    filters = RecommendationFilterForm(request.GET or None).to_filters()
     shown = {int(pk) for pk in request.GET.getlist("shown") if pk.isdigit()}
     recommendations = recommend_for(request.user, n=FOR_YOU_SIZE + len(shown) + 1, filters=filters)
     fresh = next((r for r in recommendations if r.movie.pk not in shown), None)

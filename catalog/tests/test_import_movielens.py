@@ -5,7 +5,7 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
-from catalog.models import Genre, Movie
+from catalog.models import Genre, Movie, MovieTag
 from catalog.movielens import MovieLensImportError, import_movielens
 from ratings.models import MovieLensRating
 
@@ -30,9 +30,20 @@ RATINGS = """userId,movieId,rating,timestamp
 """
 
 
-def write_dataset(folder, movies=MOVIES, links=LINKS, ratings=RATINGS, encoding="utf-8"):
+TAGS = """userId,movieId,tag,timestamp
+1,2,Cyberpunk,964982703
+2,2,cyberpunk ,964982704
+2,2,philosophy,964982705
+3,3,heist,964982706
+"""
+
+
+def write_dataset(folder, movies=MOVIES, links=LINKS, ratings=RATINGS, tags=TAGS, encoding="utf-8"):
     folder.mkdir(parents=True, exist_ok=True)
-    for name, content in [("movies.csv", movies), ("links.csv", links), ("ratings.csv", ratings)]:
+    files = [("movies.csv", movies), ("links.csv", links), ("ratings.csv", ratings)]
+    if tags is not None:
+        files.append(("tags.csv", tags))
+    for name, content in files:
         data = content if isinstance(content, bytes) else content.encode(encoding)
         (folder / name).write_bytes(data)
     return folder
@@ -71,6 +82,24 @@ def test_import_creates_movies_genres_links_and_ratings(dataset):
     assert (babylon.year, babylon.tmdb_id, babylon.genres.count()) == (None, None, 0)
     assert Genre.objects.count() == 9
     assert MovieLensRating.objects.filter(movielens_user_id=2, movie_id=3).get().rating == 0.5
+
+
+@pytest.mark.django_db
+def test_tags_are_counted_per_film_whatever_their_case(dataset, tmp_path):
+    report = import_quietly(dataset)
+
+    matrix = Movie.objects.get(movielens_id=2)
+    assert report.tags == 4
+    assert list(matrix.tags.values_list("tag", "count")) == [("cyberpunk", 2), ("philosophy", 1)]
+
+    import_quietly(write_dataset(tmp_path / "ml-fewer-tags", tags=TAGS.splitlines()[0] + "\n"))
+    assert not MovieTag.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_data_set_without_tags_imports(tmp_path):
+    report = import_quietly(write_dataset(tmp_path / "ml-no-tags", tags=None))
+    assert (report.tags, report.ratings) == (0, 5)
 
 
 @pytest.mark.django_db
@@ -125,6 +154,7 @@ def test_zip_with_a_top_level_folder_imports(dataset, tmp_path):
         ({"movies": MOVIES + "5,,Drama\n"}, "movies.csv, line 6: the title is empty"),
         ({"movies": MOVIES + "x,Y (1999),Drama\n"}, "movies.csv, line 6: movieId 'x'"),
         ({"links": LINKS + "9,0000001,1\n"}, "links.csv, line 6: movieId 9 is not in movies.csv"),
+        ({"tags": TAGS + "1,77,funny,1\n"}, "tags.csv, line 6: movieId 77 is not in movies.csv"),
         (
             {"movies": MOVIES.encode() + "5,Am\xe9lie (2001),Drama\n".encode("latin-1")},
             "movies.csv, line 6: not valid UTF-8",
@@ -189,6 +219,7 @@ def test_real_ml_latest_small_imports_completely_and_idempotently(movielens_smal
     assert (report.movies_created, report.ratings, report.users) == (9742, 100836, 610)
     assert Movie.objects.count() == 9742
     assert Genre.objects.count() == 19
+    assert report.tags == 3683
     toy_story = Movie.objects.get(movielens_id=1)
     assert (toy_story.title, toy_story.year, toy_story.imdb_id, toy_story.tmdb_id) == (
         "Toy Story",

@@ -88,3 +88,18 @@ def test_for_you_runs_a_bounded_number_of_queries(
         Rating.objects.create(user=alice, movie=movie, value=5.0)
     with django_assert_max_num_queries(14):
         alice_client.get(reverse("recommender:for_you"))
+
+
+def test_films_without_factors_get_more_like_this_by_content(alice_client):
+    from catalog.models import MovieTag
+    from catalog.tests.factories import make_movie
+
+    new_film = make_movie("Brand New Heist", genres=["Crime"])
+    similar = make_movie("Old Heist", genres=["Crime"], rating_count=50)
+    make_movie("Unrelated Comedy", genres=["Comedy"], rating_count=500)
+    for movie in (new_film, similar):
+        MovieTag.objects.create(movie=movie, tag="heist", count=3)
+    page = alice_client.get(new_film.get_absolute_url()).content.decode()
+    assert "More like Brand New Heist" in page
+    assert "Old Heist" in page
+    assert "Unrelated Comedy" not in page

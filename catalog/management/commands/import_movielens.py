@@ -38,7 +38,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Imported {report.movies_created + report.movies_updated:,} movies "
                 f"({report.movies_created:,} new, {report.movies_updated:,} updated), "
-                f"{report.genres} genres, {report.ratings:,} ratings "
+                f"{report.genres} genres, {report.tags:,} tags, {report.ratings:,} ratings "
                 f"from {report.users:,} MovieLens users."
             )
         )
