@@ -21,6 +21,7 @@ class RecommendationFilterForm(FilmFilterForm):
         choices=POPULARITY_CHOICES,
         coerce=int,
         empty_value=0,
+        initial="0",
         required=False,
         label="Popular ↔ obscure",
         widget=forms.RadioSelect,
