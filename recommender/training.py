@@ -67,9 +67,9 @@ def data_fingerprint():
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def load_training_data():
+def load_training_data(fingerprint=None):
     """Every training rating as coded arrays: MovieLens users, then site members."""
-    fingerprint = data_fingerprint()
+    fingerprint = fingerprint or data_fingerprint()
     movielens_sql = (
         f"SELECT r.movielens_user_id AS user_key, m.id AS movie, r.rating AS rating "
         f"FROM {MovieLensRating._meta.db_table} r "
@@ -127,6 +127,7 @@ def item_metadata(movie_ids):
 
 
 def _genre_order():
+    # Genre filters are bit masks in an int64; MovieLens has 20 genres.
     return list(Genre.objects.order_by("id").values_list("id", flat=True))[:63]
 
 
@@ -139,7 +140,7 @@ def train_and_publish(force=False, tolerance=0.02, params=None):
 
     timings = {}
     started = time.perf_counter()
-    data = load_training_data()
+    data = load_training_data(fingerprint)
     timings["load_seconds"] = round(time.perf_counter() - started, 2)
     if len(data.ratings) == 0:
         return TrainingOutcome(None, False, "No ratings to train on: import MovieLens first.")
