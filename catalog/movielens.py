@@ -410,6 +410,16 @@ def _upsert_movies_orm(rows, genre_pairs):
     )
 
 
+def _stage(cursor, name, columns, rows):
+    """``COPY`` ``rows`` into a fresh temporary table dropped at commit."""
+    # Dropped first too: tests run several imports inside one transaction.
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(f"CREATE TEMP TABLE {name} ({columns}) ON COMMIT DROP")
+    with cursor.copy(f"COPY {name} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def _upsert_movies_postgresql(rows, genre_pairs):
     """Stage the rows with ``COPY`` and merge them in two statements.
 
@@ -434,15 +444,13 @@ def _upsert_movies_postgresql(rows, genre_pairs):
     old = ", ".join(f"{table}.{column}" for column in IMPORTED_COLUMNS[1:])
     new = ", ".join(f"EXCLUDED.{column}" for column in IMPORTED_COLUMNS[1:])
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS movielens_movies_in, movielens_genres_in")
-        cursor.execute(
-            "CREATE TEMP TABLE movielens_movies_in (movielens_id integer, title text, "
-            "movielens_title text, year smallint, imdb_id text, tmdb_id integer, "
-            "search_text text) ON COMMIT DROP"
+        _stage(
+            cursor,
+            "movielens_movies_in",
+            "movielens_id integer, title text, movielens_title text, year smallint, "
+            "imdb_id text, tmdb_id integer, search_text text",
+            rows,
         )
-        with cursor.copy("COPY movielens_movies_in FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) "
             f"SELECT {', '.join(values)} FROM movielens_movies_in s "
@@ -450,13 +458,7 @@ def _upsert_movies_postgresql(rows, genre_pairs):
             f"WHERE ({old}) IS DISTINCT FROM ({new})",
             params,
         )
-        cursor.execute(
-            "CREATE TEMP TABLE movielens_genres_in (movielens_id integer, genre_id bigint) "
-            "ON COMMIT DROP"
-        )
-        with cursor.copy("COPY movielens_genres_in FROM STDIN") as copy:
-            for pair in genre_pairs:
-                copy.write_row(pair)
+        _stage(cursor, "movielens_genres_in", "movielens_id integer, genre_id bigint", genre_pairs)
         cursor.execute(
             f"DELETE FROM {through} t USING {table} m, movielens_movies_in s "
             "WHERE t.movie_id = m.id AND m.movielens_id = s.movielens_id AND NOT EXISTS ("
