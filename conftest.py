@@ -13,6 +13,16 @@ SHARED_DIR = Path(__file__).resolve().parent.parent / "shared"
 MOVIELENS_SMALL_ZIP = SHARED_DIR / "data" / "movielens" / "ml-latest-small.zip"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: cached pages, throttles and TMDB settings."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def movielens_small_zip():
     if not MOVIELENS_SMALL_ZIP.is_file():

@@ -1,6 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = "Catalog"
+
+    def ready(self):
+        from catalog.models import Credit, Genre, Keyword, Movie, Person
+        from catalog.page_cache import catalog_changed
+
+        # Edits one object at a time (the admin, mostly) start a new generation
+        # of cached visitor pages; bulk writers call catalog_changed themselves.
+        # TMDB sync only forgets the film's own page (catalog.tmdb_sync): a
+        # backfill stores thousands of films and would otherwise keep the cache
+        # empty; list pages pick up new posters when their pages expire.
+        for model in (Movie, Genre, Person, Credit, Keyword):
+            post_save.connect(catalog_changed, sender=model)
+            post_delete.connect(catalog_changed, sender=model)
+        m2m_changed.connect(catalog_changed, sender=Movie.genres.through)

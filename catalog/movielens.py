@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from catalog import text
 from catalog.models import Genre, Movie, MovieTag
+from catalog.page_cache import catalog_changed
 from ratings.models import HALF_STARS, MovieLensRating
 
 logger = logging.getLogger(__name__)
@@ -693,6 +694,7 @@ def import_movielens(source=None, progress=True):
                     _load_ratings_sqlite(dataset, movie_ids, progress)
             with report.timed("aggregates"):
                 report.ratings, report.users = recompute_aggregates()
+            catalog_changed()
         if connection.vendor == "postgresql":
             # Fresh planner statistics, so the first pages after a bulk load
             # do not wait for autovacuum to notice the new rows.

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from catalog import tmdb
 from catalog.models import Credit, Keyword, Movie, Person, SyncRun, TMDBSyncState
+from catalog.page_cache import forget_page
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,7 @@ def store_metadata(movie_id, tmdb_id, metadata):
             tmdb_next_attempt_at=None,
             updated_at=now,
         )
+        forget_page(movie.get_absolute_url())
 
 
 def _check_tmdb_id_is_free(movie, tmdb_id):

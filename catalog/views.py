@@ -5,9 +5,11 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
 
 from catalog.forms import BrowseForm, SearchForm
 from catalog.models import Credit, Genre, Movie
+from catalog.page_cache import cache_for_visitors
 from catalog.search import search_movies
 from catalog.tasks import queue_refresh_if_stale
 
@@ -23,6 +25,7 @@ def _cards(queryset, user):
     return queryset.with_card_data().with_user_state(user)
 
 
+@cache_for_visitors
 def home(request):
     """Discover: popular and top-rated rows, then the most popular genres."""
     user = request.user
@@ -46,6 +49,7 @@ def _largest_genres(count):
     return Genre.objects.annotate(size=Count("movies")).order_by("-size", "name")[:count]
 
 
+@cache_for_visitors
 def browse(request):
     form = BrowseForm(request.GET or None)
     movies = Movie.objects.visible()
@@ -60,6 +64,7 @@ def browse(request):
     )
 
 
+@cache_for_visitors
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -73,6 +78,7 @@ def search(request):
     )
 
 
+@cache_for_visitors
 def suggest(request):
     """The search box's suggestions, as an HTML fragment for the script to insert."""
     form = SearchForm(request.GET)
@@ -81,6 +87,7 @@ def suggest(request):
     return render(request, "catalog/_suggestions.html", {"movies": movies, "query": query})
 
 
+@cache_for_visitors
 def movie_detail(request, pk):
     movie = get_object_or_404(
         Movie.objects.visible()
@@ -95,7 +102,7 @@ def movie_detail(request, pk):
         ),
         pk=pk,
     )
-    queue_refresh_if_stale(movie)
+    refreshing = queue_refresh_if_stale(movie)
     credits = list(movie.credits.all())
     histogram = movie.rating_histogram or []
     peak = max(histogram, default=0) or 1
@@ -110,4 +117,8 @@ def movie_detail(request, pk):
         "writers": [c.person for c in credits if c.department == "Writing"],
         "distribution": distribution,
     }
-    return render(request, "catalog/movie_detail.html", context)
+    response = render(request, "catalog/movie_detail.html", context)
+    if refreshing:
+        # Fresh TMDB details are on their way: nobody should be served this copy later.
+        add_never_cache_headers(response)
+    return response

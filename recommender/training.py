@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 
 from catalog.models import Genre, Movie
+from catalog.page_cache import catalog_changed
 from ratings.models import MovieLensRating, Rating
 from recommender import artifacts
 from recommender.model import (
@@ -250,6 +251,8 @@ def publish(version):
         version.is_serving = True
         version.status = ModelVersion.Status.SERVING
         version.save(update_fields=["is_serving", "status"])
+        # Visitors' film pages show this model's "more like this".
+        catalog_changed()
 
 
 def prune_versions(keep=KEEP_VERSIONS):

@@ -403,6 +403,29 @@ def test_film_page_with_stale_data_queues_a_fetch(
     assert queued == [movie.pk]
 
 
+def test_a_visitor_page_waiting_for_its_details_is_not_cached(
+    client, queued, django_capture_on_commit_callbacks
+):
+    movie = make_movie(tmdb_id=AVATAR)
+    first = view(client, movie, django_capture_on_commit_callbacks)
+    assert "no-cache" in first["Cache-Control"] and "X-Page-Cache" not in first
+    # The fetch is queued once; the page after that is an ordinary cacheable one.
+    assert view(client, movie, django_capture_on_commit_callbacks)["X-Page-Cache"] == "miss"
+    assert view(client, movie, django_capture_on_commit_callbacks)["X-Page-Cache"] == "hit"
+
+
+def test_details_arriving_from_tmdb_replace_the_cached_film_page(client, client_tmdb):
+    movie = make_movie("Fight Club", tmdb_id=550)
+    client.get(movie.get_absolute_url())
+    assert client.get(movie.get_absolute_url())["X-Page-Cache"] == "hit"
+
+    assert tmdb_sync.sync_movie(movie.pk, client=client_tmdb) == OK
+
+    page = client.get(movie.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss"
+    assert "A ticking-time-bomb insomniac" in page.content.decode()
+
+
 @pytest.mark.parametrize(
     "fields",
     [
