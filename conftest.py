@@ -1,6 +1,8 @@
 """Fixtures shared by every app's tests: personas and the shared data paths."""
 
+import itertools
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -83,6 +85,42 @@ def page(browser, live_server, request):
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     tab.screenshot(path=ARTIFACTS_DIR / f"{request.node.name}.png", full_page=True)
     context.close()
+
+
+JOURNEY_VIEWPORTS = {
+    "phone": {"width": 390, "height": 844},
+    "tablet": {"width": 820, "height": 1180},
+    "desktop": {"width": 1440, "height": 900},
+}
+
+
+@pytest.fixture
+def snap(page, request):
+    """``snap("step")`` saves the tab at phone, tablet and desktop widths.
+
+    The pictures land in ``test-artifacts/journeys/<journey>/NN-step-<width>.png``,
+    numbered in the order the journey takes them. ``at=locator`` scrolls that
+    element into view first.
+    """
+    folder = ARTIFACTS_DIR / "journeys" / request.node.name.removeprefix("test_")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    numbers = itertools.count(1)
+    # The site's own default theme (headless Chromium would otherwise ask for light).
+    page.emulate_media(color_scheme="dark")
+
+    def take(step, *, at=None):
+        number = next(numbers)
+        original = page.viewport_size
+        page.mouse.move(0, 0)  # no hover effects left where the last click was
+        for width, viewport in JOURNEY_VIEWPORTS.items():
+            page.set_viewport_size(viewport)
+            if at is not None:
+                at.scroll_into_view_if_needed()
+            page.screenshot(path=folder / f"{number:02d}-{step}-{width}.png", animations="disabled")
+        page.set_viewport_size(original)
+
+    return take
 
 
 @pytest.fixture

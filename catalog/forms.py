@@ -37,6 +37,20 @@ class FilmFilterForm(forms.Form):
         min_value=0, required=False, label="At least this many ratings"
     )
 
+    # Choices that only order the list, or are the defaults, do not count as filters.
+    NOT_FILTERS = frozenset({"sort"})
+
+    def active_filter_count(self):
+        """How many filters the visitor has set (shown on the collapsed filter panel)."""
+        if not self.is_bound:
+            return 0
+        return sum(
+            1
+            for name in self.fields
+            if name not in self.NOT_FILTERS
+            and any(value not in ("", "0") for value in self.data.getlist(name))
+        )
+
     def clean(self):
         data = super().clean()
         year_from, year_to = data.get("year_from"), data.get("year_to")

@@ -201,6 +201,21 @@ class Movie(models.Model):
     def poster_url(self):
         return f"{image_base_url()}w342{self.poster_path}" if self.poster_path else ""
 
+    def _poster_srcset(self, widths):
+        if not self.poster_path:
+            return ""
+        base = image_base_url()
+        return ", ".join(f"{base}w{width}{self.poster_path} {width}w" for width in widths)
+
+    @property
+    def poster_srcset(self):
+        """TMDB's poster sizes a card may need, for the browser to pick by screen density."""
+        return self._poster_srcset((185, 342, 500))
+
+    @property
+    def poster_srcset_large(self):
+        return self._poster_srcset((342, 500, 780))
+
     @property
     def backdrop_url(self):
         return f"{image_base_url()}w1280{self.backdrop_path}" if self.backdrop_path else ""

@@ -36,6 +36,9 @@ PERSONAL_AFTER = 5
 # Popularity ↔ obscurity: the most relevant films are re-ranked by score × count ** shift.
 POPULARITY_SHIFTS = {-2: -0.6, -1: -0.3, 0: 0.0, 1: 0.3, 2: 0.6}
 POOL_PER_RESULT = 4
+# Towards obscure, films count as rated at least this often: one or two ratings
+# are not a hidden gem, they are too little to go on.
+OBSCURE_MIN_COUNT = 10
 MIN_POOL = 150
 
 
@@ -179,7 +182,8 @@ def _ranked(bundle, profile, n, excluded, popularity):
         # The popularity ↔ obscurity control re-ranks the most relevant films by
         # how often they were rated; outside that pool it would surface noise.
         pool = _top(scores, max(POOL_PER_RESULT * n, MIN_POOL))
-        reranked = scores[pool] * counts[pool] ** shift
+        pool_counts = counts[pool] if shift > 0 else np.maximum(counts[pool], OBSCURE_MIN_COUNT)
+        reranked = scores[pool] * pool_counts**shift
         order = np.argsort(-reranked, kind="stable")[:n]
         return pool[order], reranked[order]
     top = _top(scores, n)

@@ -130,7 +130,25 @@ def test_film_page_shows_details_credits_and_distribution(client):
 
 def test_film_without_poster_gets_a_generated_placeholder(client):
     movie = make_movie("No Poster")
-    assert "poster--placeholder" in client.get(movie.get_absolute_url()).content.decode()
+    page = client.get(movie.get_absolute_url()).content.decode()
+    assert '<span class="poster__title">No Poster</span>' in page
+    assert "poster__image" not in page
+
+
+def test_posters_keep_their_box_and_offer_sizes_for_the_screen(client):
+    movie = make_movie("Heat", poster_path="/heat.jpg", rating_count=5)
+    film_page = client.get(movie.get_absolute_url()).content.decode()
+    base = "https://image.tmdb.org/t/p/"
+    assert (
+        f'srcset="{base}w342/heat.jpg 342w, {base}w500/heat.jpg 500w, {base}w780/heat.jpg 780w"'
+        in film_page
+    )
+    assert 'alt="Poster of Heat" fetchpriority="high"' in film_page
+    card = client.get(reverse("catalog:browse")).content.decode()
+    assert f'srcset="{base}w185/heat.jpg 185w, {base}w342/heat.jpg 342w' in card
+    assert 'alt="" loading="lazy" decoding="async" width="342" height="513"' in card
+    # The placeholder is drawn underneath, for while it loads or if it fails.
+    assert '<span class="poster__title">Heat</span>' in card
 
 
 def test_unknown_and_hidden_films_are_404(client):

@@ -136,3 +136,27 @@ def test_films_the_model_does_not_know_never_break_a_page(alice, clusters):
 def test_without_a_trained_model_there_are_no_recommendations(alice):
     make_movie("Lonely Film")
     assert recommend_for(alice) == []
+
+
+def test_the_popularity_control_moves_between_known_and_obscure_films(alice, clusters):
+    from ratings.models import MovieLensRating
+
+    # Comedies rated by fewer and fewer comedy lovers (odd MovieLens users love comedy).
+    for i, movie in enumerate(make_movie(f"Cult Comedy {i}", genres=["Comedy"]) for i in range(12)):
+        MovieLensRating.objects.bulk_create(
+            MovieLensRating(
+                movielens_user_id=user, movie_id=movie.movielens_id, rating=5.0, timestamp=0
+            )
+            for user in range(1, 2 + 4 * i, 2)
+        )
+    trained_model()
+    rate(alice, clusters["Comedy"][:6], 5.0)
+
+    def counts(popularity):
+        films = recommend_for(alice, n=10, filters=Filters(popularity=popularity))
+        return sorted(r.movie.movielens_ratings.count() for r in films)
+
+    hidden_gems, balanced, crowd_pleasers = counts(-2), counts(0), counts(2)
+    assert hidden_gems[5] < balanced[5] <= crowd_pleasers[5]  # medians
+    # Below ten ratings fewer earn no bonus: the films rated once or thrice stay out.
+    assert hidden_gems[0] >= 5

@@ -90,6 +90,15 @@
 
   document.querySelectorAll("form[data-suggest-url]").forEach(enhanceSearch);
 
+  // A poster that fails to load gives way to the placeholder drawn underneath it.
+  function dropBrokenPoster(image) {
+    if (image.matches && image.matches(".poster__image")) image.remove();
+  }
+  document.addEventListener("error", (event) => dropBrokenPoster(event.target), true);
+  document.querySelectorAll(".poster__image").forEach((image) => {
+    if (image.complete && image.naturalWidth === 0) dropBrokenPoster(image);
+  });
+
   // Ratings and list toggles: post with fetch and swap in the re-rendered
   // actions fragment, keeping keyboard focus on the control that was used.
   const csrfToken = () => {
@@ -176,17 +185,52 @@
     });
   }
 
-  // "For you": a film marked not interested leaves, and the next suggestion takes its place.
+  // A message for the whole page (bottom of the screen), read out by screen readers,
+  // with an optional action such as Undo. It stays until dismissed or replaced.
+  function notify(message, action) {
+    let toast = document.querySelector("[data-toast]");
+    if (!toast) return;
+    toast.replaceChildren();
+    const text = document.createElement("span");
+    text.textContent = message;
+    toast.append(text);
+    if (action) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button--small";
+      button.textContent = action.label;
+      button.addEventListener("click", action.run, { once: true });
+      toast.append(button);
+    }
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast__close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    close.addEventListener("click", () => { toast.hidden = true; });
+    toast.append(close);
+    toast.hidden = false;
+  }
+
+  // "For you": a film marked not interested leaves, the next suggestion takes its
+  // place, and Undo brings it back.
   document.addEventListener("nextfilms:updated", async (event) => {
     const grid = event.target.closest("[data-recommendations]");
     const hidden = event.target.querySelector(".toggle--hidden[aria-pressed=true]");
     if (!grid || !hidden) return;
     const card = event.target.closest(".card");
+    const title = card.querySelector(".card__title").textContent.trim();
+    const hideForm = hidden.closest("form");
     const shown = Array.from(grid.querySelectorAll(".card[data-movie]"), (item) => item.dataset.movie);
     const url = new URL(grid.dataset.nextUrl, window.location.href);
     shown.forEach((id) => url.searchParams.append("shown", id));
-    const response = await fetch(url, { headers: { "X-Requested-With": "fetch" } });
-    const html = response.ok ? (await response.text()).trim() : "";
+    let html = "";
+    try {
+      const response = await fetch(url, { headers: { "X-Requested-With": "fetch" } });
+      html = response.ok ? (await response.text()).trim() : "";
+    } catch (error) {
+      html = "";
+    }
     const template = document.createElement("template");
     template.innerHTML = html;
     const replacement = template.content.firstElementChild;
@@ -198,10 +242,47 @@
     } else {
       card.remove();
     }
+    notify(`“${title}” is hidden: we won't suggest it again.`, {
+      label: "Undo",
+      run: async () => {
+        const data = new FormData(hideForm);  // on=0: take it off the list
+        try {
+          const response = await fetch(hideForm.action, {
+            method: "POST",
+            body: data,
+            headers: { "X-Requested-With": "fetch", "X-CSRFToken": csrfToken() },
+            credentials: "same-origin",
+          });
+          if (!response.ok) throw new Error(String(response.status));
+          const restored = document.createElement("template");
+          restored.innerHTML = (await response.text()).trim();
+          const actions = restored.content.firstElementChild;
+          card.querySelector("[data-actions]").replaceWith(actions);
+          enhanceActions(actions);
+          if (replacement && replacement.isConnected) replacement.replaceWith(card);
+          else grid.prepend(card);
+          const link = card.querySelector("a");
+          if (link) link.focus();
+          notify(`“${title}” is back in your suggestions.`);
+        } catch (error) {
+          notify(`Could not undo: “${title}” is still hidden. Try again from your Not interested list.`);
+        }
+      },
+    });
+  });
+
+  // Filter panels sit beside the results on wide screens; on narrow ones they fold
+  // away above them (unless they show an error), also when a tablet is turned.
+  const wide = window.matchMedia("(min-width: 56rem)");
+  document.querySelectorAll("details[data-filters]").forEach((panel) => {
+    const fit = () => {
+      panel.open = wide.matches || Boolean(panel.querySelector(".field__error, .form-errors"));
+    };
+    fit();
+    wide.addEventListener("change", fit);
   });
 
   if (document.body.dataset.authenticated === "true") {
-    document.documentElement.classList.add("js");
     document.querySelectorAll("[data-actions]").forEach(enhanceActions);
   } else {
     // Visitors: choosing a star submits at once, and the server sends them to log in.
