@@ -7,11 +7,13 @@ trained, serving model, e.g. after ``bench_import.py`` and ``train_recommender``
     MODEL_DIR=/tmp/bench-models python bench/bench_web.py --workers 1 4
 
 For each worker count it starts gunicorn on 127.0.0.1, signs in a bench member
-with 50 ratings, warms every worker up with requests to ``/for-you/``, then
-reports the proportional set size (PSS) and private memory of the master and
-each worker from ``/proc/<pid>/smaps_rollup``, and the latency of
-``/for-you/`` under ``--clients`` concurrent clients (bounded request count,
-loopback only).
+with 50 ratings, warms every worker up with requests to ``--path`` (default
+``/for-you/``), then reports the proportional set size (PSS) and private memory
+of the master and each worker from ``/proc/<pid>/smaps_rollup``, and the
+latency of ``--path`` under ``--clients`` concurrent clients (bounded request
+count, loopback only). ``--visitor`` sends no session cookie: the page as a
+visitor who is not logged in gets it (compare ``ANONYMOUS_PAGE_CACHE_SECONDS=0``
+to see what the visitors' page cache saves).
 """
 
 import argparse
@@ -118,7 +120,7 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run(workers, port, cookie, clients, requests_per_client):
+def run(workers, port, cookie, clients, requests_per_client, path="/for-you/"):
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -149,7 +151,7 @@ def run(workers, port, cookie, clients, requests_per_client):
         cwd=ROOT,
         env=env,
     )
-    url = f"http://127.0.0.1:{port}/for-you/"
+    url = f"http://127.0.0.1:{port}{path}"
     try:
         for _ in range(100):
             try:
@@ -186,19 +188,21 @@ def main():
     parser.add_argument("--port", type=int, default=8931)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--requests-per-client", type=int, default=20)
+    parser.add_argument("--path", default="/for-you/", help="the page to load")
+    parser.add_argument("--visitor", action="store_true", help="request it logged out")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nextfilms.settings")
     os.environ.setdefault("DEBUG", "true")
     # The session is signed here and read by gunicorn: both need the same key.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-    cookie = setup_member()
+    cookie = "" if args.visitor else setup_member()
     print(
         "| workers | master PSS | worker PSS (each) | worker private (each) | web tier PSS "
         "| requests | errors | p50 | p95 | req/s |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for workers in args.workers:
-        result = run(workers, args.port, cookie, args.clients, args.requests_per_client)
+        result = run(workers, args.port, cookie, args.clients, args.requests_per_client, args.path)
         print(
             f"| {workers} | {result['master_pss']:.0f} MB "
             f"| {', '.join(f'{v:.0f}' for v in result['worker_pss'])} MB "

@@ -44,6 +44,56 @@ def test_list_pages_run_a_constant_number_of_queries(client, django_assert_num_q
         client.get(reverse("catalog:search"), {"q": "film"})
 
 
+def queries_for(client, path, params=None):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path, params or {}).status_code == 200
+    return len(captured)
+
+
+MEMBER_PAGES = [
+    ("catalog:home", None),
+    ("catalog:browse", None),
+    ("catalog:browse", {"genre": "drama", "sort": "rating"}),
+    ("catalog:search", {"q": "film"}),
+    ("ratings:onboarding", None),
+    ("recommender:for_you", None),
+]
+
+
+@pytest.fixture
+def own_model_dir(settings, tmp_path):
+    from recommender.serving import model_cache
+
+    settings.MODEL_DIR = tmp_path / "models"
+    model_cache.reset()
+    yield
+    model_cache.reset()
+
+
+@pytest.mark.parametrize(("name", "params"), MEMBER_PAGES)
+def test_member_list_pages_cost_the_same_queries_for_2_or_30_films(
+    alice_client, alice, own_model_dir, name, params
+):
+    from ratings.models import ListEntry, Rating
+    from recommender.tests.factories import trained_model
+
+    def queries_with(films):
+        for movie in films:
+            Rating.objects.create(user=alice, movie=movie, value=4.0)
+            ListEntry.objects.create(user=alice, movie=movie, kind="watchlist")
+        trained_model()
+        return queries_for(alice_client, reverse(name), params)
+
+    few = queries_with(make_catalog(2))
+    many = queries_with(
+        make_movie(f"More {i}", genres=["Drama"], rating_count=40 + i) for i in range(28)
+    )
+    assert few == many
+
+
 def test_browse_filters_by_genre_decade_and_minimum_ratings(client):
     make_movie("Old Comedy", genres=["Comedy"], year=1975, rating_count=50)
     make_movie("New Comedy", genres=["Comedy"], year=2015, rating_count=50)

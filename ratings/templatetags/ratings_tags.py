@@ -1,6 +1,7 @@
 """Template helpers for a member's ratings and lists."""
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from ratings.models import HALF_STARS, ListEntry
 
@@ -39,11 +40,33 @@ def stars(value):
 
 
 @register.simple_tag
-def star_choices():
-    return STAR_CHOICES
-
-
-@register.simple_tag
 def list_toggles(movie):
     """``(kind, label, active)`` for each list toggle of ``movie``."""
     return [(kind, label, bool(getattr(movie, flag, False))) for kind, flag, label in LIST_TOGGLES]
+
+
+# The ten radios and labels of the star widget as one string per choice, with
+# only the film id and the checked flag left to fill: a page of cards renders
+# hundreds of them, and a template loop made them most of the page's cost.
+_STAR_INPUT_HTML = tuple(
+    (
+        choice["value"],
+        '<input class="stars__input" type="radio" name="value" value="{text}" '
+        'id="rate-{{pk}}-{n}"{{checked}}><label class="stars__label stars__label--{side}" '
+        'for="rate-{{pk}}-{n}" title="{label}"><span class="visually-hidden">{label}</span>'
+        "</label>".format(**choice),
+    )
+    for choice in STAR_CHOICES
+)
+
+
+@register.simple_tag
+def star_inputs(movie_id, rating):
+    """The widget's radios for film ``movie_id``, the one of ``rating`` checked."""
+    pk = int(movie_id)
+    return mark_safe(  # noqa: S308 (our own constants and an integer)
+        "".join(
+            html.format(pk=pk, checked=" checked" if value == rating else "")
+            for value, html in _STAR_INPUT_HTML
+        )
+    )
