@@ -1,6 +1,10 @@
 """Template helpers for a member's ratings and lists."""
 
+import functools
+
 from django import template
+from django.urls import get_script_prefix, reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from ratings.models import HALF_STARS, ListEntry
@@ -39,12 +43,6 @@ def stars(value):
     return "" if value is None else _stars_label(value)
 
 
-@register.simple_tag
-def list_toggles(movie):
-    """``(kind, label, active)`` for each list toggle of ``movie``."""
-    return [(kind, label, bool(getattr(movie, flag, False))) for kind, flag, label in LIST_TOGGLES]
-
-
 # The ten radios and labels of the star widget as one string per choice, with
 # only the film id and the checked flag left to fill: a page of cards renders
 # hundreds of them, and a template loop made them most of the page's cost.
@@ -70,3 +68,66 @@ def star_inputs(movie_id, rating):
             for value, html in _STAR_INPUT_HTML
         )
     )
+
+
+_PK_SENTINEL = 987654321
+
+
+@functools.cache
+def _list_url_templates(script_prefix):
+    """``{kind: url with {pk} to fill}``; reversed once per deployment prefix, not per card."""
+    return {
+        kind: reverse("ratings:set_list", args=[_PK_SENTINEL, kind]).replace(
+            str(_PK_SENTINEL), "{pk}"
+        )
+        for kind, _flag, _label in LIST_TOGGLES
+    }
+
+
+_TOGGLE_BUTTON = (
+    '<button class="toggle toggle--{kind}" type="submit" aria-pressed="{pressed}" '
+    'title="{label}"><span class="toggle__icon" aria-hidden="true"></span>'
+    '<span class="toggle__label">{label}</span><span class="visually-hidden"> {title}</span>'
+    "</button>"
+)
+
+
+@register.simple_tag(takes_context=True)
+def list_toggle_forms(context, movie, compact=False):
+    """The favorite, watchlist and not-interested forms of a film's actions.
+
+    Members get POST forms that switch the list (``site.js`` sends them with
+    fetch); visitors get GET forms to the log-in page, with no CSRF token, so
+    their pages can be cached for everyone. Built in Python like the stars:
+    a page of cards has hundreds of them.
+    """
+    request = context["request"]
+    title = escape(movie.title)
+    back = escape(request.get_full_path())
+    forms = []
+    if request.user.is_authenticated:
+        urls = _list_url_templates(get_script_prefix())
+        token = escape(str(context.get("csrf_token", "")))
+        compact_field = '<input type="hidden" name="compact" value="1">' if compact else ""
+        for kind, flag, label in LIST_TOGGLES:
+            active = bool(getattr(movie, flag, False))
+            forms.append(
+                f'<form method="post" action="{urls[kind].format(pk=int(movie.pk))}" '
+                f'data-action-form><input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+                f'<input type="hidden" name="next" value="{back}">'
+                f'<input type="hidden" name="on" value="{0 if active else 1}">{compact_field}'
+                + _TOGGLE_BUTTON.format(
+                    kind=kind, pressed="true" if active else "false", label=label, title=title
+                )
+                + "</form>"
+            )
+    else:
+        login = escape(reverse("login"))
+        for kind, _flag, label in LIST_TOGGLES:
+            forms.append(
+                f'<form method="get" action="{login}"><input type="hidden" name="next" '
+                f'value="{back}">'
+                + _TOGGLE_BUTTON.format(kind=kind, pressed="false", label=label, title=title)
+                + "</form>"
+            )
+    return mark_safe("".join(forms))  # noqa: S308 (every value above is escaped or ours)
