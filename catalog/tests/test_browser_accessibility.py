@@ -1,31 +1,19 @@
 """Automated WCAG 2.2 AA checks (axe-core in Chromium) on the main pages."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from catalog.tests.axe import axe_violations
 from catalog.tests.factories import make_movie
 from ratings.models import Rating
 from recommender.tests.factories import planted_catalog, trained_model
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-WCAG_AA = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
-    },
-    "resultTypes": ["violations"],
-}
 
 
 def violations(page, path, color_scheme):
     page.emulate_media(color_scheme=color_scheme)
     page.goto(path)
-    results = Axe().run(page, options=WCAG_AA).response["violations"]
-    return [
-        f"{path} ({color_scheme}): {v['id']} — {v['help']}: "
-        + ", ".join(str(node["target"]) for node in v["nodes"][:3])
-        for v in results
-    ]
+    return axe_violations(page, f"{path} ({color_scheme})")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from catalog import tmdb, tmdb_sync
 from catalog.models import Movie
+from catalog.tests.axe import axe_violations
 from catalog.tmdb_limits import local_gate
 from catalog.tmdb_standin import TMDBStandin
 from ratings.models import ListEntry, Rating
@@ -171,6 +172,7 @@ def test_newcomer_signs_up_onboards_tunes_for_you_and_exports(page, site, snap, 
     ).exists()
     toast = page.locator("[data-toast]")
     expect(toast).to_contain_text(f"“{hidden_title}” is hidden")
+    assert axe_violations(page) == []
     snap("not-interested-replaced")
 
     # Changed their mind: Undo puts the film back where it was.
