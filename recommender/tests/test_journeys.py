@@ -107,8 +107,8 @@ def open_account_menu(page, item):
     page.locator(".menu__panel").get_by_role("link", name=item).click()
 
 
-def card_titles(page, selector="[data-recommendations] .card"):
-    return page.locator(f"{selector} .card__title").all_inner_texts()
+def card_titles(page):
+    return page.locator("[data-recommendations] .card .card__title").all_inner_texts()
 
 
 def star(scope, value):
@@ -242,8 +242,9 @@ def test_search_suggestion_film_page_rate_and_more_like_this(
     more = page.get_by_role("region", name="More like The Matrix")
     expect(more.locator(".card")).to_have_count(12)
     similar = more.locator(".card__title").all_inner_texts()
-    liked_together = Movie.objects.in_bulk(similar_ids(matrix))
-    assert similar == [liked_together[pk].title for pk in similar_ids(matrix)][:12]
+    model_order = similar_ids(matrix)
+    liked_together = Movie.objects.in_bulk(model_order)
+    assert similar == [liked_together[pk].title for pk in model_order][:12]
     assert "The Matrix" not in similar
     snap("more-like-this", at=more)
     more.locator(".card__link").first.click()

@@ -108,6 +108,16 @@
     return field ? field.value : "";
   };
 
+  // An action form sent with fetch; the server answers with the re-rendered fragment.
+  function postAction(form, data) {
+    return fetch(form.action, {
+      method: "POST",
+      body: data,
+      headers: { "X-Requested-With": "fetch", "X-CSRFToken": csrfToken() },
+      credentials: "same-origin",
+    });
+  }
+
   function updateOnboardingCount() {
     const counter = document.querySelector("[data-rated-count]");
     if (!counter) return;
@@ -132,12 +142,7 @@
     const focusedAction = focusedForm ? focusedForm.getAttribute("action") : null;
     let response;
     try {
-      response = await fetch(form.action, {
-        method: "POST",
-        body: data,
-        headers: { "X-Requested-With": "fetch", "X-CSRFToken": csrfToken() },
-        credentials: "same-origin",
-      });
+      response = await postAction(form, data);
     } catch (error) {
       showStatus(actions, "Could not save: you seem to be offline. Try again.", true);
       return;
@@ -247,12 +252,7 @@
       run: async () => {
         const data = new FormData(hideForm);  // on=0: take it off the list
         try {
-          const response = await fetch(hideForm.action, {
-            method: "POST",
-            body: data,
-            headers: { "X-Requested-With": "fetch", "X-CSRFToken": csrfToken() },
-            credentials: "same-origin",
-          });
+          const response = await postAction(hideForm, data);
           if (!response.ok) throw new Error(String(response.status));
           const restored = document.createElement("template");
           restored.innerHTML = (await response.text()).trim();
