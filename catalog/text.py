@@ -45,6 +45,16 @@ def normalize(text):
     return " ".join(re.sub(r"[^\w]+", " ", ascii_text).split())
 
 
+def parse_whole_number(text):
+    """The whole number ``text`` spells in ASCII digits, or ``None``.
+
+    ``str.isdigit`` also accepts "²" or "①", which ``int`` then refuses, so
+    checks of typed input use this instead.
+    """
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 SEARCH_SEPARATOR = " | "
 
 

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Movie
-from catalog.text import display_title, normalize, split_title_year
+from catalog.text import display_title, normalize, parse_whole_number, split_title_year
 from ratings.models import HALF_STARS, ListEntry, Rating
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -448,9 +448,10 @@ def _half_stars(raw):
 def _year(raw):
     if not raw:
         return None
-    if not raw.isdigit() or not 1870 <= int(raw) <= 2100:
+    year = parse_whole_number(raw)
+    if year is None or not 1870 <= year <= 2100:
         raise _RowError(f"year '{raw}' is not a year")
-    return int(raw)
+    return year
 
 
 def _imdb_id(raw):
@@ -461,9 +462,10 @@ def _imdb_id(raw):
 
 
 def _positive_int(raw, column):
-    if not raw.isdigit() or int(raw) == 0:
+    number = parse_whole_number(raw)
+    if not number:
         raise _RowError(f"{column} '{raw}' is not a number")
-    return int(raw)
+    return number
 
 
 def _unescape_formula(text):

@@ -1,6 +1,12 @@
 import pytest
 
-from catalog.text import display_title, normalize, search_text, split_title_year
+from catalog.text import (
+    display_title,
+    normalize,
+    parse_whole_number,
+    search_text,
+    split_title_year,
+)
 
 
 @pytest.mark.parametrize(
@@ -33,3 +39,11 @@ def test_normalize_drops_accents_case_and_punctuation():
 def test_search_text_keeps_both_title_forms():
     assert search_text("The Matrix", "Matrix, The (1999)") == "the matrix | matrix the"
     assert search_text("Heat", "Heat (1995)") == "heat"
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [("42", 42), (" 7 ", 7), ("0", 0), ("²", None), ("١٩٩٥", None), ("4.5", None), ("", None)],
+)
+def test_whole_numbers_are_ascii_digits_only(typed, number):
+    assert parse_whole_number(typed) == number

@@ -240,6 +240,17 @@ def test_bad_rows_are_reported_per_line_and_the_rest_is_kept(catalog, alice):
     ]
 
 
+def test_digits_that_are_not_ascii_are_reported_not_a_crash(catalog, alice):
+    letterboxd = "Name,Year,Rating\nThe Matrix,¹⁹⁹⁹,3\n"
+    movielens = "movieId,rating\n²,4\n"
+    assert [str(row) for row in report_for(letterboxd, alice).invalid] == [
+        "line 2: year '¹⁹⁹⁹' is not a year"
+    ]
+    assert [str(row) for row in report_for(movielens, alice).invalid] == [
+        "line 2: movieId '²' is not a number"
+    ]
+
+
 def test_line_numbers_count_quoted_line_breaks(catalog, alice):
     file = 'Name,Year,Rating\n"The\nMatrix",1999,abc\nAmélie,2001,9\n'
     assert [row.line for row in report_for(file, alice).invalid] == [2, 4]
