@@ -108,6 +108,7 @@ class MovieAdmin(admin.ModelAdmin):
     inlines = [CreditInline, MovieTagInline]
     readonly_fields = [
         "movielens_title",
+        "tmdb_title",
         "rating_count",
         "rating_mean",
         "score",
@@ -132,6 +133,7 @@ class MovieAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "tmdb_status",
+                    "tmdb_title",
                     "tmdb_synced_at",
                     "tmdb_attempts",
                     "tmdb_last_error",

@@ -103,7 +103,11 @@ class Movie(models.Model):
         FAILED = "failed", "Failed"
 
     movielens_id = models.PositiveIntegerField("MovieLens id", unique=True)
-    title = models.CharField(max_length=300, help_text="Display title, article first.")
+    title = models.CharField(
+        max_length=300,
+        help_text="Display title: TMDB's title once synced, else MovieLens's main title, "
+        "article first.",
+    )
     movielens_title = models.CharField(max_length=300, help_text="Title as MovieLens writes it.")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     genres = models.ManyToManyField(Genre, related_name="movies", blank=True)
@@ -112,6 +116,9 @@ class Movie(models.Model):
     search_text = models.CharField(max_length=700, editable=False, default="")
 
     # Filled by the TMDB sync.
+    tmdb_title = models.CharField(
+        "TMDB title", max_length=300, blank=True, help_text="The title TMDB gives the film."
+    )
     overview = models.TextField(blank=True)
     tagline = models.CharField(max_length=500, blank=True)
     runtime = models.PositiveSmallIntegerField("runtime (minutes)", null=True, blank=True)

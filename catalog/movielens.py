@@ -338,7 +338,14 @@ def _save_movies(parsed_movies, links, report):
     genre_ids = dict(Genre.objects.filter(name__in=genre_names).values_list("name", "id"))
     report.genres = len(genre_ids)
 
-    existing = set(Movie.objects.values_list("movielens_id", flat=True))
+    # TMDB's title stays the display title while the film keeps its TMDB id.
+    tmdb_titles = {
+        movielens_id: (tmdb_id, tmdb_title)
+        for movielens_id, tmdb_id, tmdb_title in Movie.objects.values_list(
+            "movielens_id", "tmdb_id", "tmdb_title"
+        )
+    }
+    existing = tmdb_titles.keys()
     # A tmdb id moving from one film to another would trip the unique constraint
     # half-way through the upsert, so release the ids that change hands first.
     incoming_tmdb = {tmdb: mid for mid, (_, tmdb) in links.items() if tmdb}
@@ -353,11 +360,12 @@ def _save_movies(parsed_movies, links, report):
 
     rows = []
     for movielens_id, (raw_title, _) in parsed_movies.items():
-        base_title, year = text.split_title_year(raw_title)
-        title = text.display_title(base_title)
+        _, year = text.split_title_year(raw_title)
         if year is not None and not 1870 <= year <= 2100:
             year = None
         imdb_id, tmdb_id = links.get(movielens_id, ("", None))
+        known_tmdb_id, tmdb_title = tmdb_titles.get(movielens_id, (None, ""))
+        title = text.known_title(raw_title, tmdb_title if known_tmdb_id == tmdb_id else "")
         search_text = text.search_text(title, raw_title)[:700]
         rows.append(
             (movielens_id, title[:300], raw_title[:300], year, imdb_id, tmdb_id, search_text)

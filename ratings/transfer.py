@@ -17,7 +17,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Movie
-from catalog.text import display_title, normalize, parse_whole_number, split_title_year
+from catalog.text import (
+    display_title,
+    normalize,
+    parse_whole_number,
+    split_alternative_titles,
+    split_title_year,
+)
 from ratings.models import HALF_STARS, ListEntry, Rating
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -58,7 +64,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _VALID_STARS = frozenset(HALF_STARS)
 _IMDB_ID = re.compile(r"^(?:tt)?(\d{1,10})$")
-_TRAILING_PARENTHESES = re.compile(r"\s*\(([^()]*)\)\s*$")
 _MOVIE_FIELDS = ("id", "title", "movielens_title", "year", "imdb_id", "tmdb_id", "movielens_id")
 _BULK_BATCH = 1_000
 
@@ -626,13 +631,7 @@ def _title_keys(movie):
     is an alternative title (possibly with its article moved to the end).
     """
     base, _ = split_title_year(movie.movielens_title or movie.title)
-    main = base
-    alternatives = []
-    while match := _TRAILING_PARENTHESES.search(main):
-        if not match.start():
-            break
-        alternatives.append(match.group(1).strip().removeprefix("a.k.a. "))
-        main = main[: match.start()]
+    main, alternatives = split_alternative_titles(base)
     primary = {normalize(name) for name in (movie.title, base, main, display_title(main))}
     secondary = {normalize(name) for alt in alternatives for name in (alt, display_title(alt))}
     primary.discard("")

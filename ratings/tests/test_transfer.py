@@ -53,18 +53,18 @@ def catalog():
             "The Matrix", year=1999, movielens_title="Matrix, The (1999)", imdb_id="tt0133093"
         ),
         "tiger": make_movie(
-            "Crouching Tiger, Hidden Dragon (Wo hu cang long)",
+            "Crouching Tiger, Hidden Dragon",
             year=2000,
             movielens_title="Crouching Tiger, Hidden Dragon (Wo hu cang long) (2000)",
             imdb_id="tt0190332",
         ),
         "amelie": make_movie(
-            "Amelie (Fabuleux destin d'Amélie Poulain, Le)",
+            "Amelie",
             year=2001,
             movielens_title="Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)",
         ),
         "leon": make_movie(
-            "Léon: The Professional (a.k.a. The Professional) (Léon)",
+            "Léon: The Professional",
             year=1994,
             movielens_title="Léon: The Professional (a.k.a. The Professional) (Léon) (1994)",
         ),
@@ -387,9 +387,7 @@ def test_export_lists_rated_and_listed_films_in_a_letterboxd_layout(catalog, ali
     assert lines[0] == (
         "Date,Name,Year,Letterboxd URI,Rating,imdbID,tmdbID,Favorite,Watchlist,Not Interested"
     )
-    assert lines[1].endswith(
-        ',"Amelie (Fabuleux destin d\'Amélie Poulain, Le)",2001,,,,,false,true,true'
-    )
+    assert lines[1].endswith(",Amelie,2001,,,,,false,true,true")
     assert lines[2].endswith(",The Matrix,1999,,4.5,tt0133093,603,true,false,false")
     assert lines[2][:10] == Rating.objects.get(user=alice).updated_at.date().isoformat()
     assert len(lines) == 3
