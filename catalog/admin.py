@@ -113,6 +113,7 @@ class MovieAdmin(admin.ModelAdmin):
         "rating_mean",
         "score",
         "rating_histogram",
+        "movielens_histogram",
         "tmdb_synced_at",
         "tmdb_attempts",
         "tmdb_last_error",
@@ -155,8 +156,16 @@ class MovieAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "MovieLens ratings",
-            {"fields": ["rating_count", "rating_mean", "score", "rating_histogram"]},
+            "Ratings (MovieLens and members)",
+            {
+                "fields": [
+                    "rating_count",
+                    "rating_mean",
+                    "score",
+                    "rating_histogram",
+                    "movielens_histogram",
+                ]
+            },
         ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]

@@ -154,7 +154,14 @@ class Movie(models.Model):
     )
     keywords = models.ManyToManyField("Keyword", related_name="movies", blank=True)
 
-    # MovieLens aggregates, recomputed by the importer.
+    # Community figures: MovieLens's ratings and the site's members' together,
+    # kept by ratings.aggregates. The MovieLens part is stored on its own, so a
+    # member's rating updates one film without reading MovieLens's ratings.
+    movielens_histogram = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Counts of MovieLens ratings 0.5, 1.0, … 5.0, from the last import.",
+    )
     rating_count = models.PositiveIntegerField(default=0)
     rating_mean = models.FloatField(null=True, blank=True)
     rating_histogram = models.JSONField(

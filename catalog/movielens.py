@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 import requests
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.dispatch import Signal
 from django.utils.text import slugify
 from tqdm import tqdm
 
@@ -617,8 +618,14 @@ def _explain_duplicate(source, movie_ids, database_error):
     return MovieLensImportError(f"ratings.csv has a repeated rating: {database_error}.")
 
 
-def recompute_aggregates():
-    """Refresh each movie's MovieLens rating count, mean, histogram and weighted score.
+# Sent inside the import's transaction once every film's MovieLens histogram is
+# stored. The ratings app listens: it recomputes the figures films show, which
+# count the site's members' ratings too (``ratings.aggregates``).
+movielens_ratings_loaded = Signal()
+
+
+def store_movielens_histograms():
+    """Store each film's MovieLens ratings per half star in ``Movie.movielens_histogram``.
 
     Returns the number of ratings and of distinct MovieLens users.
     """
@@ -634,30 +641,19 @@ def recompute_aggregates():
         cursor.execute("DROP TABLE IF EXISTS movielens_rating_stats")
         cursor.execute(
             f"CREATE TEMP TABLE movielens_rating_stats AS "
-            f"SELECT movielens_movie_id AS movie, COUNT(*) AS n, SUM(rating) AS total, {counts} "
+            f"SELECT movielens_movie_id AS movie, COUNT(*) AS n, {counts} "
             f"FROM {ratings} GROUP BY movielens_movie_id"
         )
-        cursor.execute("SELECT SUM(n), SUM(total), COUNT(*) FROM movielens_rating_stats")
-        total, rating_sum, rated_movies = cursor.fetchone()
-        # PostgreSQL sums bigints into numerics; plain numbers are enough here.
-        total, rating_sum = int(total or 0), float(rating_sum or 0)
-        global_mean = rating_sum / total if total else 0.0
-        # The prior weight is the average number of ratings per film, so the
-        # score adapts from ml-latest-small (~10) to ml-32m (~370).
-        prior = total / rated_movies if rated_movies else 1.0
+        cursor.execute("SELECT SUM(n) FROM movielens_rating_stats")
+        # PostgreSQL sums bigints into numerics; a plain number is enough here.
+        total = int(cursor.fetchone()[0] or 0)
         cursor.execute(
-            f"UPDATE {movies} SET rating_count = 0, rating_mean = NULL, score = 0, "
-            f"rating_histogram = {array_function}() "
-            f"WHERE rating_count <> 0 "
-            f"AND movielens_id NOT IN (SELECT movie FROM movielens_rating_stats)"
+            f"UPDATE {movies} SET movielens_histogram = {array_function}() "
+            f"WHERE movielens_id NOT IN (SELECT movie FROM movielens_rating_stats)"
         )
         cursor.execute(
-            f"UPDATE {movies} SET rating_count = stats.n, "
-            f"rating_mean = stats.total / stats.n, "
-            f"score = (stats.total + %s * %s) / (stats.n + %s), "
-            f"rating_histogram = {array_function}({histogram}) "
-            f"FROM movielens_rating_stats AS stats WHERE {movies}.movielens_id = stats.movie",
-            [prior, global_mean, prior],
+            f"UPDATE {movies} SET movielens_histogram = {array_function}({histogram}) "
+            f"FROM movielens_rating_stats AS stats WHERE {movies}.movielens_id = stats.movie"
         )
         cursor.execute("DROP TABLE movielens_rating_stats")
         # Distinct users by hopping along the primary key's index, one probe per
@@ -701,7 +697,8 @@ def import_movielens(source=None, progress=True):
                 else:
                     _load_ratings_sqlite(dataset, movie_ids, progress)
             with report.timed("aggregates"):
-                report.ratings, report.users = recompute_aggregates()
+                report.ratings, report.users = store_movielens_histograms()
+                movielens_ratings_loaded.send(sender=Movie)
             catalog_changed()
         if connection.vendor == "postgresql":
             # Fresh planner statistics, so the first pages after a bulk load

@@ -24,6 +24,7 @@ from catalog.text import (
     split_alternative_titles,
     split_title_year,
 )
+from ratings.aggregates import refresh_films
 from ratings.models import HALF_STARS, ListEntry, Rating
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -676,6 +677,8 @@ def apply(report, user, conflict_policy=KEEP):
         elif to_create:
             # A rating saved from another tab since the preview wins over the file.
             Rating.objects.bulk_create(to_create, batch_size=_BULK_BATCH, ignore_conflicts=True)
+        # bulk_create sends no signals: the films' figures are refreshed here.
+        refresh_films(rating.movie_id for rating in to_create + to_update)
     return ApplyResult(
         created=len(to_create), updated=len(to_update), unchanged=unchanged, skipped=skipped
     )
