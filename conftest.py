@@ -15,6 +15,19 @@ SHARED_DIR = Path(__file__).resolve().parent.parent / "shared"
 MOVIELENS_SMALL_ZIP = SHARED_DIR / "data" / "movielens" / "ml-latest-small.zip"
 
 
+def pytest_collection_modifyitems(config, items):
+    """On SQLite, skip the tests of PostgreSQL features, each with its own reason."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    for item in items:
+        marker = item.get_closest_marker("postgresql")
+        if marker:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: cached pages, throttles and TMDB settings."""
@@ -165,6 +178,8 @@ def database_url_for_subprocesses():
     from django.db import connection
 
     db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
     credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 

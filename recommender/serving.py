@@ -116,8 +116,11 @@ def _excluded_movie_ids(user, include_watchlist):
     kinds = [ListEntry.Kind.NOT_INTERESTED]
     if not include_watchlist:
         kinds.append(ListEntry.Kind.WATCHLIST)
-    listed = ListEntry.objects.for_user(user).filter(kind__in=kinds).values_list("movie_id")
-    hidden = Movie.objects.filter(is_hidden=True).values_list("id")
+    # Both sides unordered: SQLite refuses ORDER BY inside a compound SELECT.
+    listed = (
+        ListEntry.objects.for_user(user).filter(kind__in=kinds).order_by().values_list("movie_id")
+    )
+    hidden = Movie.objects.filter(is_hidden=True).order_by().values_list("id")
     return np.array([row[0] for row in listed.union(hidden)], dtype=np.int64)
 
 
