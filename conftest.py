@@ -16,16 +16,20 @@ MOVIELENS_SMALL_ZIP = SHARED_DIR / "data" / "movielens" / "ml-latest-small.zip"
 
 
 def pytest_collection_modifyitems(config, items):
-    """On SQLite, skip the tests of PostgreSQL features, each with its own reason."""
+    """Run each test on the databases it is about, skipping it elsewhere with its reason.
+
+    ``postgresql`` marks tests of PostgreSQL features; ``sqlite`` marks tests that
+    need no test database of their own and run once, in the SQLite pass.
+    """
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-        return
+    on_sqlite = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
     for item in items:
-        marker = item.get_closest_marker("postgresql")
-        if marker:
-            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
-            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
+        for name, label in (("postgresql", "PostgreSQL"), ("sqlite", "SQLite")):
+            marker = item.get_closest_marker(name)
+            if marker and on_sqlite != (name == "sqlite"):
+                reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+                item.add_marker(pytest.mark.skip(reason=f"{label} only: {reason}"))
 
 
 @pytest.fixture(autouse=True)
