@@ -51,7 +51,10 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     """Refuses further attempts for a while after repeated failures for one name and address."""
 
     username = forms.CharField(
-        label="Username or email", widget=forms.TextInput(attrs={"autofocus": True})
+        label="Username or email",
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocapitalize": "none", "autocomplete": "username"}
+        ),
     )
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -78,7 +81,9 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
-        required=True, help_text="For password resets only. We never share it."
+        required=True,
+        help_text="For password resets only. We never share it.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
     class Meta(UserCreationForm.Meta):
@@ -96,6 +101,7 @@ class EmailForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("email",)
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,9 +1,14 @@
 """Sign-up, log-in (throttled, by username or email), settings and account deletion."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from catalog.tests.factories import make_movie
 from ratings.models import ListEntry, Rating
@@ -135,3 +140,52 @@ def test_member_pages_need_an_account(client):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+def autocomplete_hints(response):
+    """``{field name: autocomplete value}`` of the page's form fields (search box aside)."""
+    fields = re.findall(r"<input[^>]*>", response.content.decode())
+    hints = {}
+    for field in fields:
+        name = re.search(r'name="([^"]+)"', field)
+        if name and name.group(1) not in {"q", "csrfmiddlewaretoken", "next"}:
+            hint = re.search(r'autocomplete="([^"]+)"', field)
+            hints[name.group(1)] = hint.group(1) if hint else None
+    return hints
+
+
+def test_log_in_and_sign_up_fields_tell_password_managers_what_they_are(client):
+    assert autocomplete_hints(client.get(reverse("login"))) == {
+        "username": "username",
+        "password": "current-password",
+    }
+    assert autocomplete_hints(client.get(reverse("ratings:signup"))) == {
+        "username": "username",
+        "email": "email",
+        "password1": "new-password",
+        "password2": "new-password",
+    }
+    assert autocomplete_hints(client.get(reverse("ratings:password_reset"))) == {"email": "email"}
+
+
+def test_account_forms_tell_password_managers_what_they_are(alice_client, alice):
+    assert autocomplete_hints(alice_client.get(reverse("ratings:settings"))) == {
+        "email": "email",
+        "password": "current-password",
+    }
+    assert autocomplete_hints(alice_client.get(reverse("ratings:password_change"))) == {
+        "old_password": "current-password",
+        "new_password1": "new-password",
+        "new_password2": "new-password",
+    }
+
+
+def test_password_reset_confirm_asks_for_a_new_password(client, alice):
+    uid = urlsafe_base64_encode(force_bytes(alice.pk))
+    token = default_token_generator.make_token(alice)
+    link = reverse("ratings:password_reset_confirm", args=[uid, token])
+    form_page = client.get(client.get(link)["Location"])
+    assert autocomplete_hints(form_page) == {
+        "new_password1": "new-password",
+        "new_password2": "new-password",
+    }
