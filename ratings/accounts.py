@@ -26,16 +26,18 @@ LOCKOUT_SECONDS = 15 * 60
 
 
 class UsernameOrEmailBackend(ModelBackend):
-    """Log in with either the username or the email address."""
+    """Log in with either the username or the email address.
+
+    Input with an "@" is an email address first; when no account has that
+    address it is tried as a username, for accounts made before sign-up
+    refused "@" in usernames (or made by staff in the admin).
+    """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username and "@" in username:
             match = User._default_manager.filter(email__iexact=username).first()
-            if match is None:
-                # Run the hasher anyway so timing does not reveal unknown emails.
-                User().set_password(password)
-                return None
-            username = match.get_username()
+            if match is not None:
+                username = match.get_username()
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
@@ -89,6 +91,17 @@ class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
+        help_texts = {"username": "Up to 150 letters, digits and . + - _ (no spaces or “@”)."}
+
+    def clean_username(self):
+        username = super().clean_username()
+        if "@" in username:
+            # Log-in reads a name with "@" as an email address.
+            raise forms.ValidationError(
+                "A username cannot contain “@”: you log in with your username or your email, "
+                "and an “@” makes them look alike. Letters, digits and . + - _ are fine."
+            )
+        return username
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()

@@ -52,6 +52,28 @@ def test_sign_up_refuses_a_taken_email_whatever_its_case(client, alice):
     assert not User.objects.filter(username="carol").exists()
 
 
+def test_sign_up_refuses_an_at_sign_in_the_username(client):
+    response = signup(client, username="carol@home")
+    assert response.status_code == 200
+    assert "A username cannot contain “@”" in response.content.decode()
+    assert not User.objects.filter(username="carol@home").exists()
+
+
+def test_an_older_username_with_an_at_sign_still_logs_in(client):
+    User.objects.create_user("dave@home", "dave@example.com", "a long passphrase 7")
+    response = client.post(
+        reverse("login"), {"username": "dave@home", "password": "a long passphrase 7"}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="dave@home").pk)
+
+
+def test_an_email_address_wins_over_a_username_that_looks_like_it(client, alice):
+    User.objects.create_user("alice@example.com", "other@example.com", "another passphrase 8")
+    client.post(reverse("login"), {"username": "alice@example.com", "password": "correct horse 1"})
+    assert client.session["_auth_user_id"] == str(alice.pk)
+
+
 @pytest.mark.parametrize("password", ["short", "password123", "12345678901"])
 def test_sign_up_validates_passwords(client, password):
     response = signup(client, password1=password, password2=password)
