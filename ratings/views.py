@@ -121,7 +121,7 @@ def set_list(request, movie, kind):
 @login_required
 def my_ratings(request):
     sort = request.GET.get("sort") if request.GET.get("sort") in RATING_SORTS else "recent"
-    ratings = Rating.objects.for_user(request.user).select_related("movie")
+    ratings = Rating.objects.for_user(request.user).of_visible_movies()
     stars = request.GET.get("stars")
     try:
         stars = float(stars) if stars else None
@@ -147,7 +147,7 @@ def my_ratings(request):
             "stars": stars,
             "star_choices": list(reversed(HALF_STARS)),
             "query_string": query.urlencode(),
-            "total": Rating.objects.for_user(request.user).count(),
+            "total": Rating.objects.for_user(request.user).of_visible_movies().count(),
         },
     )
 
@@ -170,7 +170,12 @@ def movie_list(request, slug):
     kind = LIST_PAGES.get(slug)
     if kind is None:
         return redirect("ratings:my_ratings")
-    entries = ListEntry.objects.for_user(request.user).filter(kind=kind).order_by("-created_at")
+    entries = (
+        ListEntry.objects.for_user(request.user)
+        .of_visible_movies()
+        .filter(kind=kind)
+        .order_by("-created_at")
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     movies = _movies_in_order(request.user, [entry.movie_id for entry in page.object_list])
     return render(
@@ -189,14 +194,14 @@ def movie_list(request, slug):
 
 def _movies_in_order(user, movie_ids):
     """The page's films with card data and ``user``'s state, in the given order."""
-    movies = Movie.objects.with_user_state(user).with_card_data().in_bulk(movie_ids)
+    movies = Movie.objects.visible().with_user_state(user).with_card_data().in_bulk(movie_ids)
     return [movies[movie_id] for movie_id in movie_ids if movie_id in movies]
 
 
 @login_required
 def onboarding(request):
     """Rate a first handful of well-known films across genres."""
-    rated_count = Rating.objects.for_user(request.user).count()
+    rated_count = Rating.objects.for_user(request.user).of_visible_movies().count()
     genres = Genre.objects.annotate(size=Count("movies")).order_by("-size", "name")[
         :ONBOARDING_GENRES
     ]

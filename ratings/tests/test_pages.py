@@ -7,6 +7,7 @@ from catalog.tests.factories import make_movie
 from ratings.models import ListEntry, Rating
 
 pytestmark = pytest.mark.django_db
+LIST_SLUGS = ["favorites", "watchlist", "not-interested"]
 
 
 def rate(user, title, value, **fields):
@@ -93,3 +94,30 @@ def test_onboarding_offers_well_known_films_across_genres(alice_client, alice):
     assert "Obscure Drama" not in shown
     assert response.context["rated_count"] == 1
     assert "1</strong> of 10 rated" in response.content.decode()
+
+
+def test_a_film_staff_hid_leaves_the_members_pages_and_counts(alice_client, alice):
+    shown = rate(alice, "Shown Film", 4.0)
+    gone = rate(alice, "Gone Film", 5.0)
+    for kind in ["favorite", "watchlist", "hidden"]:
+        ListEntry.objects.create(user=alice, movie=shown, kind=kind)
+        ListEntry.objects.create(user=alice, movie=gone, kind=kind)
+    gone.is_hidden = True
+    gone.save()
+
+    pages = [
+        reverse("ratings:my_ratings"),
+        *(reverse("ratings:movie_list", args=[slug]) for slug in LIST_SLUGS),
+    ]
+    for url in pages:
+        response = alice_client.get(url)
+        body = response.content.decode()
+        assert titles(response) == ["Shown Film"], url
+        assert response.context["page"].paginator.count == 1, url
+        assert "Gone Film" not in body and gone.get_absolute_url() not in body, url
+    assert alice_client.get(pages[0]).context["total"] == 1
+    assert "1 of 1 film" in alice_client.get(pages[0]).content.decode()
+    for_you = alice_client.get(reverse("recommender:for_you"))
+    assert for_you.context["rated_count"] == 1
+    onboarding = alice_client.get(reverse("ratings:onboarding"))
+    assert onboarding.context["rated_count"] == 1
