@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from catalog.models import Genre, Movie
+from ratings import actions
 from ratings.models import HALF_STARS, ListEntry, Rating
 
 PAGE_SIZE = 24
@@ -31,14 +32,6 @@ RATING_SORTS = {
     "highest": ("Highest rated", ["-value", "-updated_at", "-id"]),
     "lowest": ("Lowest rated", ["value", "-updated_at", "-id"]),
     "title": ("Title A–Z", ["movie__title", "movie__year", "id"]),
-}
-LIST_MESSAGES = {
-    ListEntry.Kind.FAVORITE: ("Added to your favorites.", "Removed from your favorites."),
-    ListEntry.Kind.WATCHLIST: ("Added to your watchlist.", "Removed from your watchlist."),
-    ListEntry.Kind.NOT_INTERESTED: (
-        "Hidden: we won't suggest this film again.",
-        "Shown again in your suggestions.",
-    ),
 }
 
 
@@ -91,16 +84,11 @@ def rate(request, movie):
     """Set (``value`` 0.5–5 in half steps) or remove (empty ``value``) a rating."""
     raw_value = request.POST.get("value", "").strip()
     if not raw_value:
-        Rating.objects.filter(user=request.user, movie=movie).delete()
-        return _respond(request, movie, f"Rating for {movie.title} removed.")
-    try:
-        value = float(raw_value)
-    except ValueError:
-        value = None
-    if value not in HALF_STARS:
+        return _respond(request, movie, actions.unrate_movie(request.user, movie))
+    value = actions.parse_stars(raw_value)
+    if value is None:
         return _respond(request, movie, "A rating is 0.5 to 5 stars in half steps.", status=400)
-    Rating.objects.update_or_create(user=request.user, movie=movie, defaults={"value": value})
-    return _respond(request, movie, f"You rated {movie.title} ★{value:g}.")
+    return _respond(request, movie, actions.rate_movie(request.user, movie, value))
 
 
 @member_action
@@ -108,14 +96,8 @@ def set_list(request, movie, kind):
     """Put the film on a list (``on=1``) or take it off (``on=0``); repeating is harmless."""
     if kind not in ListEntry.Kind.values:
         return HttpResponseBadRequest("Unknown list.")
-    added, removed = LIST_MESSAGES[kind]
-    if request.POST.get("on") == "1":
-        ListEntry.objects.get_or_create(user=request.user, movie=movie, kind=kind)
-        message = added
-    else:
-        ListEntry.objects.filter(user=request.user, movie=movie, kind=kind).delete()
-        message = removed
-    return _respond(request, movie, message)
+    on = request.POST.get("on") == "1"
+    return _respond(request, movie, actions.set_on_list(request.user, movie, kind, on))
 
 
 @login_required
