@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from ratings import pending
+
 User = get_user_model()
 
 MAX_FAILED_LOGINS = 5
@@ -147,8 +149,29 @@ class DeleteAccountForm(forms.Form):
 
 
 class SiteLoginView(LoginView):
+    """Log-in; a visitor's pending star or list click is applied right after."""
+
     form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pending"] = pending.remember(self.request)
+        context["switch_query"] = _switch_query(context["next"], context["pending"])
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        pending.apply(self.request)
+        return response
+
+
+def _switch_query(next_url, pending_action):
+    """The query that carries ``next`` and the pending action between log-in and sign-up."""
+    query = {"next": next_url} if next_url else {}
+    if pending_action:
+        query.update(pending_action.as_query())
+    return f"?{urlencode(query)}" if query else ""
 
 
 def _safe_next(request, default):
@@ -168,11 +191,21 @@ def signup(request):
         user = form.save()
         login(request, user, backend="ratings.accounts.UsernameOrEmailBackend")
         messages.success(request, f"Welcome to NextFilms, {user.get_username()}!")
+        pending.apply(request)
         onboarding = reverse("ratings:onboarding")
         next_url = _safe_next(request, "")
         return redirect(f"{onboarding}?{urlencode({'next': next_url})}" if next_url else onboarding)
+    next_url = _safe_next(request, "")
+    pending_action = pending.remember(request)
     return render(
-        request, "registration/signup.html", {"form": form, "next": _safe_next(request, "")}
+        request,
+        "registration/signup.html",
+        {
+            "form": form,
+            "next": next_url,
+            "pending": pending_action,
+            "switch_query": _switch_query(next_url, pending_action),
+        },
     )
 
 

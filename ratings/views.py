@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from catalog.models import Genre, Movie
-from ratings import actions
+from ratings import actions, pending
 from ratings.models import HALF_STARS, ListEntry, Rating
 
 PAGE_SIZE = 24
@@ -56,8 +56,10 @@ def member_action(view):
     def wrapper(request, pk, *args, **kwargs):
         movie = get_object_or_404(Movie.objects.visible(), pk=pk)
         if not request.user.is_authenticated:
-            login_url = reverse(settings.LOGIN_URL)
-            return redirect(f"{login_url}?{urlencode({'next': _back(request, movie)})}")
+            # Their click comes along, to be applied once they have logged in.
+            click = pending.query_for(movie, kwargs.get("kind", pending.RATE), request.POST)
+            query = {"next": _back(request, movie), **click}
+            return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode(query)}")
         return view(request, movie, *args, **kwargs)
 
     return wrapper

@@ -71,7 +71,9 @@ def test_visitor_is_sent_to_log_in_and_back(client):
     movie = make_movie("Heat")
     response = client.post(rate_url(movie), {"value": "4", "next": movie.get_absolute_url()})
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next=%2Ffilms%2F{movie.pk}%2F"
+    assert response["Location"] == (
+        f"/accounts/login/?next=%2Ffilms%2F{movie.pk}%2F&movie={movie.pk}&action=rate&value=4"
+    )
     assert not Rating.objects.exists()
 
 
