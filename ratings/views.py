@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,12 +20,10 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import Genre, Movie
 from ratings import actions, pending
+from ratings import onboarding as onboarding_films
 from ratings.models import HALF_STARS, ListEntry, Rating
 
 PAGE_SIZE = 24
-ONBOARDING_TARGET = 10
-ONBOARDING_GENRES = 10
-ONBOARDING_PER_GENRE = 5
 RATING_SORTS = {
     "recent": ("Recently rated", ["-updated_at", "-id"]),
     "highest": ("Highest rated", ["-value", "-updated_at", "-id"]),
@@ -184,36 +181,44 @@ def _movies_in_order(user, movie_ids):
 
 @login_required
 def onboarding(request):
-    """Rate a first handful of well-known films across genres."""
-    rated_count = Rating.objects.for_user(request.user).of_visible_movies().count()
-    genres = Genre.objects.annotate(size=Count("movies")).order_by("-size", "name")[
-        :ONBOARDING_GENRES
-    ]
-    candidates = (
-        Movie.objects.discoverable_by(request.user)
-        .filter(genres__in=list(genres))
-        .popular()
-        .values_list("id", "genres__id")
+    """Rate a first handful of films: well-known ones across genres, a genre's, or found."""
+    query = request.GET.get("q", "").strip()
+    genre_slug = request.GET.get("genre", "")
+    genre = Genre.objects.filter(slug=genre_slug).first() if genre_slug and not query else None
+    try:
+        page = min(max(int(request.GET.get("page", 1)), 1), onboarding_films.MAX_PAGE)
+    except ValueError:
+        page = 1
+    ids, has_more = onboarding_films.films_to_rate(
+        request.user, genre=genre, query=query, page=page
     )
-    picked, per_genre = [], {}
-    # The most rated films of each large genre, each film once: well known and varied.
-    for movie_id, genre_id in candidates[: ONBOARDING_GENRES * ONBOARDING_PER_GENRE * 20]:
-        if movie_id in picked or per_genre.get(genre_id, 0) >= ONBOARDING_PER_GENRE:
-            continue
-        picked.append(movie_id)
-        per_genre[genre_id] = per_genre.get(genre_id, 0) + 1
+    movies = _movies_in_order(request.user, ids)
+    more_query = {"page": page + 1}
+    if query:
+        more_query["q"] = query
+    elif genre:
+        more_query["genre"] = genre.slug
+    context = {
+        "movies": movies,
+        "query": query,
+        "genre": genre,
+        "more_url": f"?{urlencode(more_query)}" if has_more else "",
+    }
+    if _is_fetch(request):
+        return render(request, "ratings/_onboarding_films.html", context)
+    rated_count = Rating.objects.for_user(request.user).of_visible_movies().count()
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
-    movies = _movies_in_order(request.user, picked)
     return render(
         request,
         "ratings/onboarding.html",
         {
-            "movies": movies,
+            **context,
+            "genres": onboarding_films.genre_choices(),
             "rated_count": rated_count,
             "rated_elsewhere": rated_count - sum(1 for movie in movies if movie.user_rating),
-            "target": ONBOARDING_TARGET,
-            "next_url": next_url or reverse("catalog:home"),
+            "target": onboarding_films.TARGET,
+            "back_url": next_url if next_url != reverse("recommender:for_you") else "",
         },
     )

@@ -1,4 +1,4 @@
-"""A member's pages: my ratings, lists and onboarding, private and query-bounded."""
+"""A member's pages: my ratings and lists, private and query-bounded."""
 
 import pytest
 from django.urls import reverse
@@ -80,20 +80,6 @@ def test_lists_pages_show_the_right_films(alice_client, alice):
 def test_empty_list_says_what_to_do(alice_client):
     page = alice_client.get(reverse("ratings:movie_list", args=["watchlist"])).content.decode()
     assert "Watchlist" in page and "want to see" in page
-
-
-def test_onboarding_offers_well_known_films_across_genres(alice_client, alice):
-    for genre in ["Drama", "Comedy", "Horror"]:
-        for i in range(8):
-            make_movie(f"{genre} {i}", genres=[genre], rating_count=100 - i)
-    make_movie("Obscure Drama", genres=["Drama"], rating_count=0)
-    rate(alice, "Already Rated", 4.0, genres=["Drama"], rating_count=1000)
-    response = alice_client.get(reverse("ratings:onboarding"))
-    shown = titles(response)
-    assert {title.split()[0] for title in shown} >= {"Drama", "Comedy", "Horror"}
-    assert "Obscure Drama" not in shown
-    assert response.context["rated_count"] == 1
-    assert "1</strong> of 10 rated" in response.content.decode()
 
 
 def test_a_film_staff_hid_leaves_the_members_pages_and_counts(alice_client, alice):
