@@ -21,7 +21,7 @@ def for_you(request):
         {
             "form": form,
             "recommendations": recommendations,
-            "rated_count": Rating.objects.for_user(request.user).count(),
+            "rated_count": Rating.objects.for_user(request.user).of_visible_movies().count(),
             "has_model": model_cache.get() is not None,
             "query_string": request.GET.urlencode(),
             "chosen_genre_ids": set(filters.genres),
