@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/nextfilms
+# The zero-setup default; tests marked `postgresql` (COPY, pg_trgm) are skipped on it.
+SQLITE_TEST_DATABASE_URL ?= sqlite:///$(CURDIR)/var/nextfilms-test.sqlite3
 
 .PHONY: run test venv dev-venv services chromium lint migrate-check clean
 
@@ -25,13 +27,14 @@ run: venv
 	DEBUG=true $(BIN)/python manage.py train_recommender
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## Lint, migration check and the whole test suite (browser tests included) on PostgreSQL.
+## Lint, migration check and the whole test suite (browser tests included) on PostgreSQL, then on SQLite.
 test: dev-venv services chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_SETTINGS_MODULE=nextfilms.settings_test \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(SQLITE_TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 ## Start PostgreSQL and Redis if they are not running (CI and dev machines).
 services:

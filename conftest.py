@@ -15,6 +15,23 @@ SHARED_DIR = Path(__file__).resolve().parent.parent / "shared"
 MOVIELENS_SMALL_ZIP = SHARED_DIR / "data" / "movielens" / "ml-latest-small.zip"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Run each test on the databases it is about, skipping it elsewhere with its reason.
+
+    ``postgresql`` marks tests of PostgreSQL features; ``sqlite`` marks tests that
+    need no test database of their own and run once, in the SQLite pass.
+    """
+    from django.conf import settings
+
+    on_sqlite = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    for item in items:
+        for name, label in (("postgresql", "PostgreSQL"), ("sqlite", "SQLite")):
+            marker = item.get_closest_marker(name)
+            if marker and on_sqlite != (name == "sqlite"):
+                reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+                item.add_marker(pytest.mark.skip(reason=f"{label} only: {reason}"))
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: cached pages, throttles and TMDB settings."""
@@ -165,6 +182,8 @@ def database_url_for_subprocesses():
     from django.db import connection
 
     db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
     credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 

@@ -1,8 +1,9 @@
 """Forms that validate the catalog's query strings."""
 
 from django import forms
+from django.db.models import Exists, OuterRef
 
-from catalog.models import Genre
+from catalog.models import Genre, Movie
 
 DECADES = [(str(decade), f"{decade}s") for decade in range(2020, 1900, -10)]
 SORTS = {
@@ -12,6 +13,9 @@ SORTS = {
     "oldest": ("Oldest", ["year", "-rating_count", "id"]),
     "title": ("Title A–Z", ["title", "year", "id"]),
 }
+
+
+GENRE_MATCHES = [("any", "Any of the chosen genres"), ("all", "All of the chosen genres")]
 
 
 def genre_choice_field(label, **kwargs):
@@ -26,8 +30,20 @@ def genre_choice_field(label, **kwargs):
 
 
 class FilmFilterForm(forms.Form):
-    """The filters every list of films shares: decade or years, minimum ratings."""
+    """The filters every list of films shares: genres, decade or years, minimum ratings.
 
+    Choosing several genres means "any of them" unless ``genre_match`` asks for all,
+    on Browse and For you alike.
+    """
+
+    genre = genre_choice_field("Genres")
+    genre_match = forms.ChoiceField(
+        choices=GENRE_MATCHES,
+        initial="any",
+        required=False,
+        widget=forms.RadioSelect,
+        label="Films with",
+    )
     decade = forms.TypedChoiceField(
         choices=[("", "Any decade"), *DECADES],
         coerce=int,
@@ -42,7 +58,7 @@ class FilmFilterForm(forms.Form):
     )
 
     # Choices that only order the list, or are the defaults, do not count as filters.
-    NOT_FILTERS = frozenset({"sort"})
+    NOT_FILTERS = frozenset({"sort", "genre_match"})
 
     def active_filter_count(self):
         """How many filters the visitor has set (shown on the collapsed filter panel)."""
@@ -62,6 +78,15 @@ class FilmFilterForm(forms.Form):
             self.add_error("year_to", "The end year is before the start year.")
         return data
 
+    def chosen_genres(self):
+        """The valid chosen genres (none for an unbound or invalid form)."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        return list(self.cleaned_data.get("genre") or [])
+
+    def matches_all_genres(self):
+        return self.is_bound and self.is_valid() and self.cleaned_data["genre_match"] == "all"
+
     def year_range(self):
         """``(first, last)`` year asked for; a decade wins over explicit years."""
         data = self.cleaned_data
@@ -71,7 +96,6 @@ class FilmFilterForm(forms.Form):
 
 
 class BrowseForm(FilmFilterForm):
-    genre = genre_choice_field("Genres", help_text="Films with all the chosen genres.")
     sort = forms.ChoiceField(
         choices=[(key, label) for key, (label, _) in SORTS.items()], required=False
     )
@@ -79,8 +103,13 @@ class BrowseForm(FilmFilterForm):
     def filter(self, queryset):
         """Apply the valid filters to ``queryset`` and order it."""
         data = self.cleaned_data
-        for genre in data.get("genre") or []:
-            queryset = queryset.filter(genres=genre)
+        genres = self.chosen_genres()
+        if genres and self.matches_all_genres():
+            for genre in genres:
+                queryset = queryset.filter(genres=genre)
+        elif genres:
+            tagged = Movie.genres.through.objects.filter(movie=OuterRef("pk"), genre__in=genres)
+            queryset = queryset.filter(Exists(tagged))
         year_from, year_to = self.year_range()
         if year_from:
             queryset = queryset.filter(year__gte=year_from)

@@ -524,12 +524,20 @@ def _load_ratings_sqlite(source, movie_ids, progress):
         for row in iter_ratings(source, movie_ids):
             batch.append(row)
             if len(batch) >= SQLITE_BATCH_ROWS:
-                cursor.executemany(insert, batch)
+                _insert_ratings_batch(cursor, insert, batch, source, movie_ids)
                 bar.update(len(batch) * 22)
                 batch.clear()
         if batch:
-            cursor.executemany(insert, batch)
+            _insert_ratings_batch(cursor, insert, batch, source, movie_ids)
         bar.update(bar.total - bar.n)
+
+
+def _insert_ratings_batch(cursor, insert, batch, source, movie_ids):
+    try:
+        with transaction.atomic():
+            cursor.executemany(insert, batch)
+    except IntegrityError as exc:
+        raise _explain_duplicate(source, movie_ids, exc) from exc
 
 
 def _load_ratings_postgresql(source, movie_ids, progress):

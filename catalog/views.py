@@ -60,7 +60,12 @@ def browse(request):
     return render(
         request,
         "catalog/browse.html",
-        {"form": form, "page": page, "query_string": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query_string": query.urlencode(),
+            "chosen_genre_ids": {genre.pk for genre in form.chosen_genres()},
+        },
     )
 
 

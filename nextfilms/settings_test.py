@@ -18,7 +18,12 @@ os.environ.setdefault(
 )
 
 from nextfilms.settings import *  # noqa: F403
-from nextfilms.settings import STORAGES
+from nextfilms.settings import DATABASES, STORAGES, VAR_DIR
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: Celery workers and servers the tests start must see it too.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-nextfilms.sqlite3")}
 
 STORAGES = {
     **STORAGES,

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from ratings import pending
+
 User = get_user_model()
 
 MAX_FAILED_LOGINS = 5
@@ -26,16 +28,18 @@ LOCKOUT_SECONDS = 15 * 60
 
 
 class UsernameOrEmailBackend(ModelBackend):
-    """Log in with either the username or the email address."""
+    """Log in with either the username or the email address.
+
+    Input with an "@" is an email address first; when no account has that
+    address it is tried as a username, for accounts made before sign-up
+    refused "@" in usernames (or made by staff in the admin).
+    """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username and "@" in username:
             match = User._default_manager.filter(email__iexact=username).first()
-            if match is None:
-                # Run the hasher anyway so timing does not reveal unknown emails.
-                User().set_password(password)
-                return None
-            username = match.get_username()
+            if match is not None:
+                username = match.get_username()
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
@@ -51,7 +55,10 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     """Refuses further attempts for a while after repeated failures for one name and address."""
 
     username = forms.CharField(
-        label="Username or email", widget=forms.TextInput(attrs={"autofocus": True})
+        label="Username or email",
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocapitalize": "none", "autocomplete": "username"}
+        ),
     )
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -78,12 +85,25 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
-        required=True, help_text="For password resets only. We never share it."
+        required=True,
+        help_text="For password resets only. We never share it.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
+        help_texts = {"username": "Up to 150 letters, digits and . + - _ (no spaces or “@”)."}
+
+    def clean_username(self):
+        username = super().clean_username()
+        if "@" in username:
+            # Log-in reads a name with "@" as an email address.
+            raise forms.ValidationError(
+                "A username cannot contain “@”: you log in with your username or your email, "
+                "and an “@” makes them look alike. Letters, digits and . + - _ are fine."
+            )
+        return username
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
@@ -96,6 +116,7 @@ class EmailForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("email",)
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,8 +149,29 @@ class DeleteAccountForm(forms.Form):
 
 
 class SiteLoginView(LoginView):
+    """Log-in; a visitor's pending star or list click is applied right after."""
+
     form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pending"] = pending.remember(self.request)
+        context["switch_query"] = _switch_query(context["next"], context["pending"])
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        pending.apply(self.request)
+        return response
+
+
+def _switch_query(next_url, pending_action):
+    """The query that carries ``next`` and the pending action between log-in and sign-up."""
+    query = {"next": next_url} if next_url else {}
+    if pending_action:
+        query.update(pending_action.as_query())
+    return f"?{urlencode(query)}" if query else ""
 
 
 def _safe_next(request, default):
@@ -149,11 +191,21 @@ def signup(request):
         user = form.save()
         login(request, user, backend="ratings.accounts.UsernameOrEmailBackend")
         messages.success(request, f"Welcome to NextFilms, {user.get_username()}!")
+        pending.apply(request)
         onboarding = reverse("ratings:onboarding")
         next_url = _safe_next(request, "")
         return redirect(f"{onboarding}?{urlencode({'next': next_url})}" if next_url else onboarding)
+    next_url = _safe_next(request, "")
+    pending_action = pending.remember(request)
     return render(
-        request, "registration/signup.html", {"form": form, "next": _safe_next(request, "")}
+        request,
+        "registration/signup.html",
+        {
+            "form": form,
+            "next": next_url,
+            "pending": pending_action,
+            "switch_query": _switch_query(next_url, pending_action),
+        },
     )
 
 

@@ -60,6 +60,10 @@ class RatingQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(user=user) if user.is_authenticated else self.none()
 
+    def of_visible_movies(self):
+        """Only films the site shows: a film staff hid leaves the member's pages and counts."""
+        return self.filter(movie__is_hidden=False)
+
 
 class Rating(models.Model):
     """A site member's rating of a film, 0.5 to 5 stars in half steps."""
@@ -89,6 +93,10 @@ class Rating(models.Model):
 class ListEntryQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(user=user) if user.is_authenticated else self.none()
+
+    def of_visible_movies(self):
+        """Only films the site shows: a film staff hid leaves the member's pages and counts."""
+        return self.filter(movie__is_hidden=False)
 
 
 class ListEntry(models.Model):

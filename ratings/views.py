@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,25 +19,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from catalog.models import Genre, Movie
+from ratings import actions, pending
+from ratings import onboarding as onboarding_films
 from ratings.models import HALF_STARS, ListEntry, Rating
 
 PAGE_SIZE = 24
-ONBOARDING_TARGET = 10
-ONBOARDING_GENRES = 10
-ONBOARDING_PER_GENRE = 5
 RATING_SORTS = {
     "recent": ("Recently rated", ["-updated_at", "-id"]),
     "highest": ("Highest rated", ["-value", "-updated_at", "-id"]),
     "lowest": ("Lowest rated", ["value", "-updated_at", "-id"]),
     "title": ("Title A–Z", ["movie__title", "movie__year", "id"]),
-}
-LIST_MESSAGES = {
-    ListEntry.Kind.FAVORITE: ("Added to your favorites.", "Removed from your favorites."),
-    ListEntry.Kind.WATCHLIST: ("Added to your watchlist.", "Removed from your watchlist."),
-    ListEntry.Kind.NOT_INTERESTED: (
-        "Hidden: we won't suggest this film again.",
-        "Shown again in your suggestions.",
-    ),
 }
 
 
@@ -63,8 +53,10 @@ def member_action(view):
     def wrapper(request, pk, *args, **kwargs):
         movie = get_object_or_404(Movie.objects.visible(), pk=pk)
         if not request.user.is_authenticated:
-            login_url = reverse(settings.LOGIN_URL)
-            return redirect(f"{login_url}?{urlencode({'next': _back(request, movie)})}")
+            # Their click comes along, to be applied once they have logged in.
+            click = pending.query_for(movie, kwargs.get("kind", pending.RATE), request.POST)
+            query = {"next": _back(request, movie), **click}
+            return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode(query)}")
         return view(request, movie, *args, **kwargs)
 
     return wrapper
@@ -91,16 +83,11 @@ def rate(request, movie):
     """Set (``value`` 0.5–5 in half steps) or remove (empty ``value``) a rating."""
     raw_value = request.POST.get("value", "").strip()
     if not raw_value:
-        Rating.objects.filter(user=request.user, movie=movie).delete()
-        return _respond(request, movie, f"Rating for {movie.title} removed.")
-    try:
-        value = float(raw_value)
-    except ValueError:
-        value = None
-    if value not in HALF_STARS:
+        return _respond(request, movie, actions.unrate_movie(request.user, movie))
+    value = actions.parse_stars(raw_value)
+    if value is None:
         return _respond(request, movie, "A rating is 0.5 to 5 stars in half steps.", status=400)
-    Rating.objects.update_or_create(user=request.user, movie=movie, defaults={"value": value})
-    return _respond(request, movie, f"You rated {movie.title} ★{value:g}.")
+    return _respond(request, movie, actions.rate_movie(request.user, movie, value))
 
 
 @member_action
@@ -108,20 +95,14 @@ def set_list(request, movie, kind):
     """Put the film on a list (``on=1``) or take it off (``on=0``); repeating is harmless."""
     if kind not in ListEntry.Kind.values:
         return HttpResponseBadRequest("Unknown list.")
-    added, removed = LIST_MESSAGES[kind]
-    if request.POST.get("on") == "1":
-        ListEntry.objects.get_or_create(user=request.user, movie=movie, kind=kind)
-        message = added
-    else:
-        ListEntry.objects.filter(user=request.user, movie=movie, kind=kind).delete()
-        message = removed
-    return _respond(request, movie, message)
+    on = request.POST.get("on") == "1"
+    return _respond(request, movie, actions.set_on_list(request.user, movie, kind, on))
 
 
 @login_required
 def my_ratings(request):
     sort = request.GET.get("sort") if request.GET.get("sort") in RATING_SORTS else "recent"
-    ratings = Rating.objects.for_user(request.user).select_related("movie")
+    ratings = Rating.objects.for_user(request.user).of_visible_movies()
     stars = request.GET.get("stars")
     try:
         stars = float(stars) if stars else None
@@ -147,7 +128,7 @@ def my_ratings(request):
             "stars": stars,
             "star_choices": list(reversed(HALF_STARS)),
             "query_string": query.urlencode(),
-            "total": Rating.objects.for_user(request.user).count(),
+            "total": Rating.objects.for_user(request.user).of_visible_movies().count(),
         },
     )
 
@@ -170,7 +151,12 @@ def movie_list(request, slug):
     kind = LIST_PAGES.get(slug)
     if kind is None:
         return redirect("ratings:my_ratings")
-    entries = ListEntry.objects.for_user(request.user).filter(kind=kind).order_by("-created_at")
+    entries = (
+        ListEntry.objects.for_user(request.user)
+        .of_visible_movies()
+        .filter(kind=kind)
+        .order_by("-created_at")
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     movies = _movies_in_order(request.user, [entry.movie_id for entry in page.object_list])
     return render(
@@ -189,42 +175,50 @@ def movie_list(request, slug):
 
 def _movies_in_order(user, movie_ids):
     """The page's films with card data and ``user``'s state, in the given order."""
-    movies = Movie.objects.with_user_state(user).with_card_data().in_bulk(movie_ids)
+    movies = Movie.objects.visible().with_user_state(user).with_card_data().in_bulk(movie_ids)
     return [movies[movie_id] for movie_id in movie_ids if movie_id in movies]
 
 
 @login_required
 def onboarding(request):
-    """Rate a first handful of well-known films across genres."""
-    rated_count = Rating.objects.for_user(request.user).count()
-    genres = Genre.objects.annotate(size=Count("movies")).order_by("-size", "name")[
-        :ONBOARDING_GENRES
-    ]
-    candidates = (
-        Movie.objects.discoverable_by(request.user)
-        .filter(genres__in=list(genres))
-        .popular()
-        .values_list("id", "genres__id")
+    """Rate a first handful of films: well-known ones across genres, a genre's, or found."""
+    query = request.GET.get("q", "").strip()
+    genre_slug = request.GET.get("genre", "")
+    genre = Genre.objects.filter(slug=genre_slug).first() if genre_slug and not query else None
+    try:
+        page = min(max(int(request.GET.get("page", 1)), 1), onboarding_films.MAX_PAGE)
+    except ValueError:
+        page = 1
+    ids, has_more = onboarding_films.films_to_rate(
+        request.user, genre=genre, query=query, page=page
     )
-    picked, per_genre = [], {}
-    # The most rated films of each large genre, each film once: well known and varied.
-    for movie_id, genre_id in candidates[: ONBOARDING_GENRES * ONBOARDING_PER_GENRE * 20]:
-        if movie_id in picked or per_genre.get(genre_id, 0) >= ONBOARDING_PER_GENRE:
-            continue
-        picked.append(movie_id)
-        per_genre[genre_id] = per_genre.get(genre_id, 0) + 1
+    movies = _movies_in_order(request.user, ids)
+    more_query = {"page": page + 1}
+    if query:
+        more_query["q"] = query
+    elif genre:
+        more_query["genre"] = genre.slug
+    context = {
+        "movies": movies,
+        "query": query,
+        "genre": genre,
+        "more_url": f"?{urlencode(more_query)}" if has_more else "",
+    }
+    if _is_fetch(request):
+        return render(request, "ratings/_onboarding_films.html", context)
+    rated_count = Rating.objects.for_user(request.user).of_visible_movies().count()
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
-    movies = _movies_in_order(request.user, picked)
     return render(
         request,
         "ratings/onboarding.html",
         {
-            "movies": movies,
+            **context,
+            "genres": onboarding_films.genre_choices(),
             "rated_count": rated_count,
             "rated_elsewhere": rated_count - sum(1 for movie in movies if movie.user_rating),
-            "target": ONBOARDING_TARGET,
-            "next_url": next_url or reverse("catalog:home"),
+            "target": onboarding_films.TARGET,
+            "back_url": next_url if next_url != reverse("recommender:for_you") else "",
         },
     )

@@ -15,7 +15,6 @@ POPULARITY_CHOICES = [
 
 
 class RecommendationFilterForm(FilmFilterForm):
-    genre = genre_choice_field("Only these genres")
     without = genre_choice_field("Leave out")
     popularity = forms.TypedChoiceField(
         choices=POPULARITY_CHOICES,
@@ -35,7 +34,8 @@ class RecommendationFilterForm(FilmFilterForm):
         data = self.cleaned_data
         year_from, year_to = self.year_range()
         return Filters(
-            genres=tuple(genre.pk for genre in data.get("genre") or ()),
+            genres=tuple(genre.pk for genre in self.chosen_genres()),
+            all_genres=self.matches_all_genres(),
             exclude_genres=tuple(genre.pk for genre in data.get("without") or ()),
             year_from=year_from,
             year_to=year_to,

@@ -46,7 +46,8 @@ MIN_POOL = 150
 class Filters:
     """What a member asks of their recommendations (all optional)."""
 
-    genres: tuple = ()  # Genre ids a film must have one of
+    genres: tuple = ()  # Genre ids a film must have one of (all of, with all_genres)
+    all_genres: bool = False
     exclude_genres: tuple = ()  # Genre ids a film must have none of
     year_from: int | None = None
     year_to: int | None = None
@@ -116,8 +117,11 @@ def _excluded_movie_ids(user, include_watchlist):
     kinds = [ListEntry.Kind.NOT_INTERESTED]
     if not include_watchlist:
         kinds.append(ListEntry.Kind.WATCHLIST)
-    listed = ListEntry.objects.for_user(user).filter(kind__in=kinds).values_list("movie_id")
-    hidden = Movie.objects.filter(is_hidden=True).values_list("id")
+    # Both sides unordered: SQLite refuses ORDER BY inside a compound SELECT.
+    listed = (
+        ListEntry.objects.for_user(user).filter(kind__in=kinds).order_by().values_list("movie_id")
+    )
+    hidden = Movie.objects.filter(is_hidden=True).order_by().values_list("id")
     return np.array([row[0] for row in listed.union(hidden)], dtype=np.int64)
 
 
@@ -125,7 +129,11 @@ def _filter_mask(bundle, filters):
     """Items the filters rule out (True = excluded)."""
     excluded = np.zeros(bundle.n_items, dtype=bool)
     if filters.genres:
-        excluded |= (bundle.genre_masks & bundle.genre_bits(set(filters.genres))) == 0
+        wanted = bundle.genre_bits(set(filters.genres))
+        if filters.all_genres:
+            excluded |= (bundle.genre_masks & wanted) != wanted
+        else:
+            excluded |= (bundle.genre_masks & wanted) == 0
     if filters.exclude_genres:
         excluded |= (bundle.genre_masks & bundle.genre_bits(set(filters.exclude_genres))) != 0
     if filters.year_from:

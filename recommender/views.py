@@ -14,16 +14,18 @@ FOR_YOU_SIZE = 50
 @login_required
 def for_you(request):
     form = RecommendationFilterForm(request.GET or None)
-    recommendations = recommend_for(request.user, n=FOR_YOU_SIZE, filters=form.to_filters())
+    filters = form.to_filters()
+    recommendations = recommend_for(request.user, n=FOR_YOU_SIZE, filters=filters)
     return render(
         request,
         "recommender/for_you.html",
         {
             "form": form,
             "recommendations": recommendations,
-            "rated_count": Rating.objects.for_user(request.user).count(),
+            "rated_count": Rating.objects.for_user(request.user).of_visible_movies().count(),
             "has_model": model_cache.get() is not None,
             "query_string": request.GET.urlencode(),
+            "chosen_genre_ids": set(filters.genres),
         },
     )
 
@@ -35,4 +37,8 @@ def next_recommendation(request):
     shown = {parse_whole_number(pk) for pk in request.GET.getlist("shown")} - {None}
     recommendations = recommend_for(request.user, n=FOR_YOU_SIZE + len(shown) + 1, filters=filters)
     fresh = next((r for r in recommendations if r.movie.pk not in shown), None)
-    return render(request, "recommender/_recommendation_card.html", {"recommendation": fresh})
+    return render(
+        request,
+        "recommender/_recommendation_card.html",
+        {"recommendation": fresh, "chosen_genre_ids": set(filters.genres)},
+    )

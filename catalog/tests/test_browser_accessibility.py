@@ -3,9 +3,7 @@
 import pytest
 
 from catalog.tests.axe import axe_violations
-from catalog.tests.factories import make_movie
-from ratings.models import Rating
-from recommender.tests.factories import planted_catalog, trained_model
+from catalog.tests.conftest import MEMBER_PAGES, PUBLIC_PAGES, log_in_as_alice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,52 +14,12 @@ def violations(page, path, color_scheme):
     return axe_violations(page, f"{path} ({color_scheme})")
 
 
-@pytest.fixture
-def site(alice):
-    clusters = planted_catalog(n_per_cluster=8)
-    trained_model()
-    film = clusters["Comedy"][0]
-    for movie in clusters["Comedy"][1:6]:
-        Rating.objects.create(user=alice, movie=movie, value=4.5)
-    make_movie(
-        "Heat",
-        year=1995,
-        genres=["Crime"],
-        rating_count=3,
-        rating_mean=4.0,
-        rating_histogram=[0, 0, 0, 0, 0, 0, 1, 1, 1, 0],
-    )
-    return film
-
-
-PUBLIC_PAGES = [
-    "/",
-    "/browse/",
-    "/search/?q=comedy",
-    "/about/",
-    "/accounts/login/",
-    "/accounts/signup/",
-    "/accounts/password/reset/",
-]
-MEMBER_PAGES = [
-    "/for-you/",
-    "/me/ratings/",
-    "/me/lists/watchlist/",
-    "/welcome/",
-    "/accounts/settings/",
-    "/me/import/",
-]
-
-
 @pytest.mark.parametrize("color_scheme", ["dark", "light"])
 def test_main_pages_have_no_wcag_violations(page, site, color_scheme):
     found = []
     for path in [*PUBLIC_PAGES, site.get_absolute_url()]:
         found += violations(page, path, color_scheme)
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email").fill("alice")
-    page.get_by_label("Password").fill("correct horse 1")
-    page.get_by_role("button", name="Log in").click()
+    log_in_as_alice(page)
     for path in [*MEMBER_PAGES, site.get_absolute_url()]:
         found += violations(page, path, color_scheme)
     assert found == [], "\n".join(found)

@@ -274,3 +274,29 @@ def test_real_ml_latest_small_imports_completely_and_idempotently(movielens_smal
         list(Movie.objects.order_by("id").values_list("id", "title", "rating_count", "score"))
         == snapshot
     )
+
+
+@pytest.mark.postgresql(reason="COPY drops the ratings table's keys and rebuilds them")
+@pytest.mark.django_db
+def test_copy_load_rebuilds_the_ratings_keys_and_indexes(dataset):
+    from django.db import connection
+
+    def keys_and_indexes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT contype FROM pg_constraint WHERE conrelid = %s::regclass",
+                [MovieLensRating._meta.db_table],
+            )
+            constraints = sorted(row[0] for row in cursor.fetchall())
+            cursor.execute(
+                "SELECT count(*) FROM pg_indexes WHERE tablename = %s",
+                [MovieLensRating._meta.db_table],
+            )
+            return constraints, cursor.fetchone()[0]
+
+    before = keys_and_indexes()
+    import_quietly(dataset)
+    import_quietly(dataset)
+
+    assert keys_and_indexes() == before
+    assert "p" in before[0] and "f" in before[0]

@@ -81,3 +81,14 @@ def test_parse_query_splits_only_a_trailing_year():
 
 def test_typo_score_prefers_one_swap_over_different_words():
     assert typo_score("matirx", "the matrix") > typo_score("matirx", "matilda")
+
+
+@pytest.mark.postgresql(reason="the pg_trgm GIN index serves typo search")
+def test_the_trigram_index_can_serve_typo_search():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT id FROM catalog_movie WHERE %s <%% search_text", ["matirx"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "movie_search_trgm_idx" in plan

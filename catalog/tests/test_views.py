@@ -255,3 +255,29 @@ def test_search_page_without_query_explains_what_to_type(client):
 def test_footer_carries_the_tmdb_attribution(client):
     page = client.get(reverse("about")).content.decode()
     assert "This product uses the TMDB API but is not endorsed or certified by TMDB." in page
+
+
+@pytest.mark.parametrize(
+    ("match", "expected"),
+    [("any", ["Comedy", "Crime Comedy", "Crime"]), ("all", ["Crime Comedy"])],
+)
+def test_browse_genres_mean_any_of_them_unless_all_are_asked_for(client, match, expected):
+    make_movie("Comedy", genres=["Comedy"], rating_count=30)
+    make_movie("Crime Comedy", genres=["Crime", "Comedy"], rating_count=20)
+    make_movie("Crime", genres=["Crime"], rating_count=10)
+    make_movie("Drama", genres=["Drama"], rating_count=40)
+
+    response = client.get(
+        reverse("catalog:browse"), {"genre": ["comedy", "crime"], "genre_match": match}
+    )
+
+    assert [movie.title for movie in response.context["page"]] == expected
+
+
+def test_a_card_cut_to_three_genres_shows_the_one_filtered_by(client):
+    make_movie("Everything", genres=["Action", "Adventure", "Animation", "Western"])
+
+    page = client.get(reverse("catalog:browse"), {"genre": "western"}).content.decode()
+
+    assert "Western · Action · Adventure" in page
+    assert "Animation" not in page.split('class="card__genres"')[1].split("</p>")[0]

@@ -62,3 +62,33 @@ def test_missing_or_malformed_values_fail_loudly(override, message):
 def test_development_needs_no_configuration(tmp_path):
     result = manage("check", DEBUG="true", VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
+
+
+def checkout_files():
+    """Untracked and ignored paths in the checkout, less what tools and tests write."""
+    listing = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],  # noqa: S607
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    tooling = (".venv/", "test-artifacts/", ".pytest_cache/", ".ruff_cache/", "__pycache__")
+    return {line for line in listing if not any(part in line for part in tooling)}
+
+
+def test_with_its_paths_set_the_site_writes_nothing_into_the_checkout(tmp_path):
+    before = checkout_files()
+    paths = {
+        "VAR_DIR": str(tmp_path / "var"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    on_sqlite = {name: value for name, value in PRODUCTION.items() if name != "DATABASE_URL"}
+    for command in (["migrate", "--no-input"], ["collectstatic", "--no-input"]):
+        result = manage(*command, **on_sqlite, **paths)
+        assert result.returncode == 0, result.stderr
+
+    assert (tmp_path / "static" / "css").is_dir()
+    assert (tmp_path / "var" / "nextfilms.sqlite3").is_file()
+    assert checkout_files() == before

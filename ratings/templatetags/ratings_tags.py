@@ -97,7 +97,8 @@ def list_toggle_forms(context, movie, compact=False):
     """The favorite, watchlist and not-interested forms of a film's actions.
 
     Members get POST forms that switch the list (``site.js`` sends them with
-    fetch); visitors get GET forms to the log-in page, with no CSRF token, so
+    fetch); visitors get GET forms to the log-in page naming the film and the
+    list (kept through log-in by ``ratings.pending``), with no CSRF token, so
     their pages can be cached for everyone. Built in Python like the stars:
     a page of cards has hundreds of them.
     """
@@ -126,7 +127,8 @@ def list_toggle_forms(context, movie, compact=False):
         for kind, _flag, label in LIST_TOGGLES:
             forms.append(
                 f'<form method="get" action="{login}"><input type="hidden" name="next" '
-                f'value="{back}">'
+                f'value="{back}"><input type="hidden" name="movie" value="{int(movie.pk)}">'
+                f'<input type="hidden" name="action" value="{kind}">'
                 + _TOGGLE_BUTTON.format(kind=kind, pressed="false", label=label, title=title)
                 + "</form>"
             )

@@ -1,9 +1,14 @@
 """Sign-up, log-in (throttled, by username or email), settings and account deletion."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from catalog.tests.factories import make_movie
 from ratings.models import ListEntry, Rating
@@ -45,6 +50,28 @@ def test_sign_up_refuses_a_taken_email_whatever_its_case(client, alice):
     assert response.status_code == 200
     assert "An account with this email already exists." in response.content.decode()
     assert not User.objects.filter(username="carol").exists()
+
+
+def test_sign_up_refuses_an_at_sign_in_the_username(client):
+    response = signup(client, username="carol@home")
+    assert response.status_code == 200
+    assert "A username cannot contain “@”" in response.content.decode()
+    assert not User.objects.filter(username="carol@home").exists()
+
+
+def test_an_older_username_with_an_at_sign_still_logs_in(client):
+    User.objects.create_user("dave@home", "dave@example.com", "a long passphrase 7")
+    response = client.post(
+        reverse("login"), {"username": "dave@home", "password": "a long passphrase 7"}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="dave@home").pk)
+
+
+def test_an_email_address_wins_over_a_username_that_looks_like_it(client, alice):
+    User.objects.create_user("alice@example.com", "other@example.com", "another passphrase 8")
+    client.post(reverse("login"), {"username": "alice@example.com", "password": "correct horse 1"})
+    assert client.session["_auth_user_id"] == str(alice.pk)
 
 
 @pytest.mark.parametrize("password", ["short", "password123", "12345678901"])
@@ -135,3 +162,52 @@ def test_member_pages_need_an_account(client):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+def autocomplete_hints(response):
+    """``{field name: autocomplete value}`` of the page's form fields (search box aside)."""
+    fields = re.findall(r"<input[^>]*>", response.content.decode())
+    hints = {}
+    for field in fields:
+        name = re.search(r'name="([^"]+)"', field)
+        if name and name.group(1) not in {"q", "csrfmiddlewaretoken", "next"}:
+            hint = re.search(r'autocomplete="([^"]+)"', field)
+            hints[name.group(1)] = hint.group(1) if hint else None
+    return hints
+
+
+def test_log_in_and_sign_up_fields_tell_password_managers_what_they_are(client):
+    assert autocomplete_hints(client.get(reverse("login"))) == {
+        "username": "username",
+        "password": "current-password",
+    }
+    assert autocomplete_hints(client.get(reverse("ratings:signup"))) == {
+        "username": "username",
+        "email": "email",
+        "password1": "new-password",
+        "password2": "new-password",
+    }
+    assert autocomplete_hints(client.get(reverse("ratings:password_reset"))) == {"email": "email"}
+
+
+def test_account_forms_tell_password_managers_what_they_are(alice_client, alice):
+    assert autocomplete_hints(alice_client.get(reverse("ratings:settings"))) == {
+        "email": "email",
+        "password": "current-password",
+    }
+    assert autocomplete_hints(alice_client.get(reverse("ratings:password_change"))) == {
+        "old_password": "current-password",
+        "new_password1": "new-password",
+        "new_password2": "new-password",
+    }
+
+
+def test_password_reset_confirm_asks_for_a_new_password(client, alice):
+    uid = urlsafe_base64_encode(force_bytes(alice.pk))
+    token = default_token_generator.make_token(alice)
+    link = reverse("ratings:password_reset_confirm", args=[uid, token])
+    form_page = client.get(client.get(link)["Location"])
+    assert autocomplete_hints(form_page) == {
+        "new_password1": "new-password",
+        "new_password2": "new-password",
+    }

@@ -71,7 +71,9 @@ def test_visitor_is_sent_to_log_in_and_back(client):
     movie = make_movie("Heat")
     response = client.post(rate_url(movie), {"value": "4", "next": movie.get_absolute_url()})
     assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next=%2Ffilms%2F{movie.pk}%2F"
+    assert response["Location"] == (
+        f"/accounts/login/?next=%2Ffilms%2F{movie.pk}%2F&movie={movie.pk}&action=rate&value=4"
+    )
     assert not Rating.objects.exists()
 
 
@@ -128,3 +130,37 @@ def test_not_interested_films_leave_the_discovery_rows(alice_client, alice, clie
     page = alice_client.get(reverse("catalog:home")).content.decode()
     assert shown.title in page
     assert hidden.title not in page
+
+
+def test_rating_a_film_takes_it_off_the_watchlist(alice_client, alice):
+    movie = make_movie("Heat")
+    ListEntry.objects.create(user=alice, movie=movie, kind="watchlist")
+    ListEntry.objects.create(user=alice, movie=movie, kind="favorite")
+    response = alice_client.post(rate_url(movie), {"value": "4"}, follow=True)
+    assert "You rated Heat ★4 — removed from your watchlist." in response.content.decode()
+    assert list(ListEntry.objects.filter(user=alice).values_list("kind", flat=True)) == ["favorite"]
+
+
+def test_rating_by_fetch_says_the_film_left_the_watchlist(alice_client, alice):
+    movie = make_movie("Heat")
+    ListEntry.objects.create(user=alice, movie=movie, kind="watchlist")
+    body = alice_client.post(rate_url(movie), {"value": "4.5"}, **FETCH).content.decode()
+    assert "You rated Heat ★4.5 — removed from your watchlist." in body
+    assert 'toggle--watchlist" type="submit" aria-pressed="false"' in body
+    assert not ListEntry.objects.filter(user=alice).exists()
+
+
+def test_rating_a_film_not_on_the_watchlist_says_nothing_about_it(alice_client, alice, bob):
+    movie = make_movie("Heat")
+    ListEntry.objects.create(user=bob, movie=movie, kind="watchlist")
+    body = alice_client.post(rate_url(movie), {"value": "3"}, **FETCH).content.decode()
+    assert "You rated Heat ★3." in body and "watchlist." not in body
+    assert ListEntry.objects.filter(user=bob, kind="watchlist").exists()
+
+
+def test_a_refused_rating_leaves_the_watchlist_alone(alice_client, alice):
+    movie = make_movie("Heat")
+    ListEntry.objects.create(user=alice, movie=movie, kind="watchlist")
+    alice_client.post(rate_url(movie), {"value": "7"})
+    alice_client.post(rate_url(movie), {"value": ""})
+    assert ListEntry.objects.filter(user=alice, kind="watchlist").exists()

@@ -106,12 +106,68 @@ def test_toggle_favorite_and_watchlist(page, alice, catalog_films):
     expect(page.get_by_text("want to see")).to_be_visible()
 
 
-def test_visitor_clicking_a_star_logs_in_and_comes_back(page, alice, catalog_films):
+def test_visitor_clicking_a_star_logs_in_and_the_star_is_saved(page, alice, catalog_films):
     film = catalog_films[3]
     page.goto(film.get_absolute_url())
     page.locator(".film .stars__label").nth(7).click()
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?.*next="))
+    expect(page.get_by_text(f"Log in to rate {film.title} — we'll save your ★4")).to_be_visible()
     page.get_by_label("Username or email").fill("alice")
     page.get_by_label("Password").fill("correct horse 1")
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(f"{film.get_absolute_url()}$"))
+    expect(page.get_by_text(f"You rated {film.title} ★4.")).to_be_visible()
+    expect(page.locator(".film .stars__input:checked")).to_have_value("4.0")
+    assert Rating.objects.get(user=alice, movie=film).value == 4.0
+
+
+def test_visitor_watchlist_click_survives_sign_up(page, catalog_films):
+    film = catalog_films[0]
+    page.goto(film.get_absolute_url())
+    page.locator(".film").get_by_role("button", name=re.compile("^Watchlist")).click()
+    expect(page.get_by_text(f"Log in to add {film.title} to your watchlist")).to_be_visible()
+    page.get_by_role("link", name="Create an account").click()
+    expect(
+        page.get_by_text(f"Create an account to add {film.title} to your watchlist")
+    ).to_be_visible()
+    page.get_by_label("Username").fill("dora")
+    page.get_by_label("Email").fill("dora@example.com")
+    page.get_by_label("Password", exact=True).fill("a long passphrase 7")
+    page.get_by_label("Password confirmation").fill("a long passphrase 7")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_text(f"Added {film.title} to your watchlist.")).to_be_visible()
+    assert ListEntry.objects.filter(user__username="dora", movie=film, kind="watchlist").exists()
+
+
+def test_onboarding_search_genres_more_films_and_a_counter_past_its_goal(page, alice):
+    for i in range(45):
+        make_movie(f"Western {i:02d}", genres=["Western"], rating_count=900 - i)
+    make_movie("Heat", genres=["Crime"], rating_count=50, year=1995)
+    log_in(page)
+    page.goto("/welcome/")
+    progress = page.locator(".progress__text")
+    expect(progress).to_have_text("0 of 10 rated")
+
+    page.get_by_label("Find a film you have seen").fill("heat")
+    page.get_by_role("button", name="Find").click()
+    expect(page.locator(".card .card__title")).to_have_text(["Heat"])
+    page.locator(".card .stars__label").nth(9).click()
+    expect(progress).to_have_text("1 of 10 rated")
+
+    page.get_by_role("navigation", name="Choose a genre").get_by_role(
+        "link", name="Western"
+    ).click()
+    cards = page.locator(".card")
+    expect(cards).to_have_count(40)
+    page.get_by_role("link", name="More films").click()
+    expect(cards).to_have_count(45)
+    expect(page.get_by_role("link", name="More films")).to_have_count(0)
+    assert "page=2" not in page.url  # added in place, without leaving the page
+    for index in range(40, 45):
+        cards.nth(index).locator(".stars__label").nth(7).click()
+    for index in range(6):
+        cards.nth(index).locator(".stars__label").nth(7).click()
+    expect(progress).to_have_text("12 rated — enough for recommendations; keep going if you like")
+    page.get_by_role("link", name="Done").click()
+    expect(page.get_by_role("heading", name="For you", level=1)).to_be_visible()
+    assert Rating.objects.filter(user=alice).count() == 12

@@ -1,4 +1,4 @@
-"""A member's pages: my ratings, lists and onboarding, private and query-bounded."""
+"""A member's pages: my ratings and lists, private and query-bounded."""
 
 import pytest
 from django.urls import reverse
@@ -7,6 +7,7 @@ from catalog.tests.factories import make_movie
 from ratings.models import ListEntry, Rating
 
 pytestmark = pytest.mark.django_db
+LIST_SLUGS = ["favorites", "watchlist", "not-interested"]
 
 
 def rate(user, title, value, **fields):
@@ -81,15 +82,28 @@ def test_empty_list_says_what_to_do(alice_client):
     assert "Watchlist" in page and "want to see" in page
 
 
-def test_onboarding_offers_well_known_films_across_genres(alice_client, alice):
-    for genre in ["Drama", "Comedy", "Horror"]:
-        for i in range(8):
-            make_movie(f"{genre} {i}", genres=[genre], rating_count=100 - i)
-    make_movie("Obscure Drama", genres=["Drama"], rating_count=0)
-    rate(alice, "Already Rated", 4.0, genres=["Drama"], rating_count=1000)
-    response = alice_client.get(reverse("ratings:onboarding"))
-    shown = titles(response)
-    assert {title.split()[0] for title in shown} >= {"Drama", "Comedy", "Horror"}
-    assert "Obscure Drama" not in shown
-    assert response.context["rated_count"] == 1
-    assert "1</strong> of 10 rated" in response.content.decode()
+def test_a_film_staff_hid_leaves_the_members_pages_and_counts(alice_client, alice):
+    shown = rate(alice, "Shown Film", 4.0)
+    gone = rate(alice, "Gone Film", 5.0)
+    for kind in ["favorite", "watchlist", "hidden"]:
+        ListEntry.objects.create(user=alice, movie=shown, kind=kind)
+        ListEntry.objects.create(user=alice, movie=gone, kind=kind)
+    gone.is_hidden = True
+    gone.save()
+
+    pages = [
+        reverse("ratings:my_ratings"),
+        *(reverse("ratings:movie_list", args=[slug]) for slug in LIST_SLUGS),
+    ]
+    for url in pages:
+        response = alice_client.get(url)
+        body = response.content.decode()
+        assert titles(response) == ["Shown Film"], url
+        assert response.context["page"].paginator.count == 1, url
+        assert "Gone Film" not in body and gone.get_absolute_url() not in body, url
+    assert alice_client.get(pages[0]).context["total"] == 1
+    assert "1 of 1 film" in alice_client.get(pages[0]).content.decode()
+    for_you = alice_client.get(reverse("recommender:for_you"))
+    assert for_you.context["rated_count"] == 1
+    onboarding = alice_client.get(reverse("ratings:onboarding"))
+    assert onboarding.context["rated_count"] == 1

@@ -8,6 +8,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import reverse
 
+from catalog.models import Movie
 from catalog.tests.factories import make_movie
 from ratings import transfer
 from ratings.models import ListEntry, Rating
@@ -262,6 +263,12 @@ def test_export_downloads_only_the_members_films(alice_client, alice, bob, films
     assert '"Crouching Tiger, Hidden Dragon",2000' in body
     assert "Bobs Secret Film" not in body
     assert len(body.splitlines()) == 3
+
+
+def test_export_keeps_films_staff_hid_since_they_are_the_members_data(alice_client, alice):
+    Rating.objects.create(user=alice, movie=make_movie("Gone Film", year=1990), value=2.5)
+    Movie.objects.filter(title="Gone Film").update(is_hidden=True)
+    assert "Gone Film,1990,,2.5," in alice_client.get(reverse("ratings:export")).content.decode()
 
 
 @pytest.mark.parametrize("count", [3, 30])

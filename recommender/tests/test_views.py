@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from catalog.models import Genre
 from ratings.models import ListEntry, Rating
 from recommender.tests.factories import planted_catalog, trained_model
 
@@ -116,3 +117,31 @@ def test_films_without_factors_get_more_like_this_by_content(alice_client):
     assert "More like Brand New Heist" in page
     assert "Old Heist" in page
     assert "Unrelated Comedy" not in page
+
+
+@pytest.mark.parametrize(
+    ("match", "expected"),
+    [("any", {"Comedy 3", "Horror 4", "Comedy 5"}), ("all", {"Comedy 3"})],
+)
+def test_chosen_genres_mean_any_of_them_unless_all_are_asked_for(
+    alice_client, alice, match, expected
+):
+    clusters = planted_catalog()
+    romance = Genre.objects.create(name="Romance")
+    clusters["Comedy"][3].genres.add(romance)
+    clusters["Horror"][4].genres.add(romance)
+    trained_model()
+    Rating.objects.create(user=alice, movie=clusters["Comedy"][0], value=5.0)
+
+    response = alice_client.get(
+        reverse("recommender:for_you"),
+        {"genre": ["comedy", "romance"], "genre_match": match},
+    )
+
+    shown = {r.movie.title for r in response.context["recommendations"]}
+    assert expected <= shown
+    if match == "all":
+        assert shown == expected
+    else:
+        assert all(title.startswith("Comedy") or title == "Horror 4" for title in shown)
+    assert "Any of the chosen genres" in response.content.decode()

@@ -127,11 +127,50 @@
     const progress = document.querySelector("[data-rated-progress]");
     if (progress) progress.value = count;
     const onboarding = document.querySelector("[data-onboarding]");
+    if (!onboarding) return;
+    const enough = count >= Number(onboarding.dataset.target);
+    const goal = document.querySelector("[data-rated-goal]");
+    if (goal) goal.textContent = enough ? goal.dataset.enough : goal.dataset.below;
     const finish = document.querySelector("[data-onboarding-finish]");
-    if (onboarding && finish && count >= Number(onboarding.dataset.target)) {
-      finish.textContent = "Done";
-    }
+    if (finish) finish.textContent = enough ? "Done" : "Skip for now";
   }
+
+  // Onboarding: "More films" adds the next page of films below the ones shown.
+  document.addEventListener("click", async (event) => {
+    const more = event.target.closest("[data-more-films]");
+    if (!more || document.body.dataset.authenticated !== "true") return;
+    event.preventDefault();
+    let html;
+    try {
+      const response = await fetch(more.href, { headers: { "X-Requested-With": "fetch" } });
+      if (!response.ok) throw new Error(String(response.status));
+      html = await response.text();
+    } catch (error) {
+      window.location.href = more.href;
+      return;
+    }
+    const template = document.createElement("template");
+    template.innerHTML = html.trim();
+    const cards = Array.from(template.content.querySelectorAll(".card"));
+    const counter = document.querySelector("[data-rated-count]");
+    // Films rated before were counted "elsewhere"; shown now, they count on the page.
+    const alreadyRated = cards.filter((card) => card.querySelector("[data-actions][data-rated=true]"));
+    if (counter) {
+      const elsewhere = Number(counter.dataset.ratedElsewhere || 0) - alreadyRated.length;
+      counter.dataset.ratedElsewhere = String(Math.max(elsewhere, 0));
+    }
+    const grid = more.closest("[data-onboarding-films]").querySelector(".grid");
+    cards.forEach((card) => {
+      grid.append(card);
+      card.querySelectorAll("[data-actions]").forEach(enhanceActions);
+    });
+    const nextMore = template.content.querySelector(".onboarding__more");
+    if (nextMore) more.parentElement.replaceWith(nextMore);
+    else more.parentElement.remove();
+    const firstLink = cards.length && cards[0].querySelector("a");
+    if (firstLink) firstLink.focus();
+    updateOnboardingCount();
+  });
 
   async function submitAction(form, submitter) {
     const actions = form.closest("[data-actions]");
