@@ -160,12 +160,15 @@ def alice_client(client, alice):
 
 # --- Real Celery processes -----------------------------------------------------
 
-CELERY_TEST_BROKER = "redis://127.0.0.1:6379/15"
+# Database 15 unless CELERY_TEST_REDIS_DB names another, so that two runs of the
+# worker tests on one machine do not flush each other's queues.
+CELERY_TEST_REDIS_DB = int(os.environ.get("CELERY_TEST_REDIS_DB", "15"))
+CELERY_TEST_BROKER = f"redis://127.0.0.1:6379/{CELERY_TEST_REDIS_DB}"
 
 
 @pytest.fixture
 def redis_db():
-    """Redis database 15, empty, as the broker of the test's Celery processes."""
+    """The test Redis database (15 by default), empty, as the broker of Celery processes."""
     import redis
 
     broker = redis.Redis.from_url(CELERY_TEST_BROKER)
@@ -205,7 +208,7 @@ def kill_process_group(process):
 
 @pytest.fixture
 def celery_process(transactional_db, redis_db, tmp_path):
-    """Start Celery processes (worker, beat) on the test database and Redis 15.
+    """Start Celery processes (worker, beat) on the test database and the test Redis.
 
     ``start(args, env=…, boot=…, ready=…)`` runs ``celery -A nextfilms *args`` (or
     ``python -c boot *args``) and waits for ``ready`` in its log; every process

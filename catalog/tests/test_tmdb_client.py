@@ -20,9 +20,10 @@ from catalog.tmdb_limits import (
     redis_gate,
 )
 from catalog.tmdb_standin import TMDBStandin, data_dir_from_env
+from conftest import CELERY_TEST_BROKER
 
 SAMPLES = data_dir_from_env() / "samples"
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+REDIS_TEST_URL = CELERY_TEST_BROKER
 
 
 def sample(name):

@@ -1,9 +1,9 @@
 """The TMDB sync on real Celery workers (Redis broker) against the local stand-in.
 
-Each test starts ``celery -A nextfilms worker`` as a subprocess on Redis database
-15 (flushed first), pointed at the pytest database and at the stand-in, and sends
-tasks by name, as beat would. Rows are committed (``transactional_db``) so the
-worker sees them.
+Each test starts ``celery -A nextfilms worker`` as a subprocess on the test Redis
+database (15, or ``CELERY_TEST_REDIS_DB``; flushed first), pointed at the pytest
+database and at the stand-in, and sends tasks by name, as beat would. Rows are
+committed (``transactional_db``) so the worker sees them.
 """
 
 import time
