@@ -66,12 +66,17 @@ class Recommendation:
 
 
 class ModelCache:
-    """The serving model of this process, reloaded when another version is published."""
+    """The serving model of this process, reloaded when another version is published.
+
+    A version whose artifact is refused is remembered and not tried again: its
+    folder never changes, and one log line per version says why.
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
         self._bundle = None
         self._name = None
+        self._refused = None
         self._checked_at = 0.0
 
     def get(self):
@@ -85,21 +90,27 @@ class ModelCache:
             self._checked_at = now
             version = ModelVersion.objects.filter(is_serving=True).values_list("name", flat=True)
             name = version.first()
-            if name and name != self._name:
+            if name and name not in (self._name, self._refused):
                 try:
                     self._bundle = artifacts.load_bundle(settings.MODEL_DIR / name)
                     self._name = name
                     logger.info("Serving model %s", name)
-                except artifacts.ArtifactError:
+                except artifacts.ArtifactError as error:
                     # Keep serving the previous model rather than failing pages.
-                    logger.exception("Model %s refused; still serving %s", name, self._name)
+                    self._refused = name
+                    logger.error(
+                        "Model %s refused, still serving %s: %s",
+                        name,
+                        self._name or "no model",
+                        " ".join(str(error).split()),
+                    )
             elif not name:
                 self._bundle, self._name = None, None
             return self._bundle
 
     def reset(self):
         with self._lock:
-            self._bundle, self._name, self._checked_at = None, None, 0.0
+            self._bundle, self._name, self._refused, self._checked_at = None, None, None, 0.0
 
 
 model_cache = ModelCache()

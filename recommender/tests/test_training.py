@@ -1,5 +1,7 @@
 """Training and publishing: skip when unchanged, refuse regressions, atomic switch."""
 
+import logging
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -72,6 +74,26 @@ def test_a_broken_new_artifact_is_refused_and_the_previous_keeps_serving(cluster
     model_cache._checked_at = 0
     assert model_cache.get() is serving
     assert recommend_for(alice, n=3)
+
+
+def test_a_refused_artifact_is_logged_once_in_one_line(clusters, alice, caplog):
+    train_and_publish()
+    Rating.objects.create(user=alice, movie=clusters["Comedy"][0], value=5.0)
+    serving = model_cache.get()
+    second = train_and_publish(force=True).version
+    (settings.MODEL_DIR / second.name / "model.joblib").write_bytes(b"garbage")
+    with caplog.at_level(logging.INFO, logger="recommender.serving"):
+        for _ in range(3):  # three periodic checks
+            model_cache._checked_at = 0
+            assert model_cache.get() is serving
+    refused = [record for record in caplog.records if second.name in record.getMessage()]
+    assert len(refused) == 1
+    assert refused[0].levelno == logging.ERROR and refused[0].exc_info is None
+    assert "\n" not in refused[0].getMessage() and "cannot be read" in refused[0].getMessage()
+
+    third = train_and_publish(force=True).version
+    model_cache._checked_at = 0
+    assert model_cache.get() is not serving and model_cache._name == third.name
 
 
 def test_old_versions_are_pruned_but_never_the_serving_one(clusters):
