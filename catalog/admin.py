@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 
 from catalog import text, tmdb_sync
 from catalog.models import Credit, Genre, Keyword, Movie, MovieTag, Person, SyncRun
-from catalog.tasks import sync_movies_now
+from catalog.tasks import QueueingFailed, dispatch, sync_movies_now
 
 TMDB_IDENTIFIERS = ("tmdb_id", "imdb_id")
 
@@ -197,7 +197,11 @@ class MovieAdmin(admin.ModelAdmin):
                 request, "TMDB_API_TOKEN is not set, so nothing can be fetched.", messages.ERROR
             )
             return
-        run = sync_movies_now(queryset.values_list("pk", flat=True))
+        try:
+            run = sync_movies_now(queryset.values_list("pk", flat=True))
+        except QueueingFailed as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
         url = reverse("admin:catalog_syncrun_change", args=[run.pk])
         self.message_user(
             request,
@@ -261,7 +265,7 @@ class SyncRunAdmin(admin.ModelAdmin):
 
     list_display = [
         "__str__",
-        "status",
+        "status_display",
         "progress",
         "done",
         "not_found",
@@ -271,9 +275,10 @@ class SyncRunAdmin(admin.ModelAdmin):
         "error_summary",
     ]
     list_filter = ["kind", "status"]
+    actions = ["resume_stalled_runs"]
     fields = [
         "kind",
-        "status",
+        "status_display",
         "progress",
         "total",
         "done",
@@ -297,9 +302,43 @@ class SyncRunAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_resume_permission(self, request):
+        # Resuming fetches films' metadata again: for staff who may change films.
+        return request.user.has_perm("catalog.change_movie")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("chunks")
+
     def changelist_view(self, request, extra_context=None):
         warn_about_tmdb_credential(request)
         return super().changelist_view(request, extra_context)
+
+    @admin.action(
+        description="Resume: queue again the chunks that never finished",
+        permissions=["resume"],
+    )
+    def resume_stalled_runs(self, request, queryset):
+        for run in queryset.only("pk"):
+            try:
+                plan = tmdb_sync.resume_run(run.pk)
+                dispatch(plan)
+            except (tmdb_sync.NotResumable, QueueingFailed) as error:
+                self.message_user(request, str(error), messages.ERROR)
+                continue
+            films = sum(len(chunk) for chunk in plan.chunks)
+            self.message_user(
+                request,
+                f"{plan.run}: {len(plan.chunks)} chunks ({films:,} films) queued again.",
+                messages.SUCCESS,
+            )
+
+    @admin.display(description="status", ordering="status")
+    def status_display(self, run):
+        quiet = tmdb_sync.stalled_for(run)
+        if quiet is None:
+            return run.get_status_display()
+        minutes = int(quiet.total_seconds() // 60)
+        return f"Stalled: no chunk finished for {minutes} min (a worker died?); resume it"
 
     @admin.display(description="progress")
     def progress(self, run):

@@ -332,7 +332,8 @@ class SyncRun(models.Model):
 
     Each chunk writes its own outcome counts into ``chunk_results`` (keyed by chunk
     number), so a chunk delivered twice after a worker died is counted once; the
-    totals are the sums of those entries.
+    totals are the sums of those entries. ``chunks`` keeps each chunk's film ids so
+    that staff can queue again the chunks of a run whose worker died.
     """
 
     class Kind(models.TextChoices):
@@ -355,6 +356,9 @@ class SyncRun(models.Model):
     not_found = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     chunks_total = models.PositiveIntegerField(default=0)
+    chunks = models.JSONField(
+        default=list, blank=True, help_text="The film ids of each chunk, to queue again on resume."
+    )
     chunk_results = models.JSONField(default=dict, blank=True)
     last_error = models.TextField(blank=True)
 

@@ -10,6 +10,7 @@ backoff and jitter; a refused credential stops the sync instead.
 import logging
 from functools import partial
 
+import kombu.exceptions
 import redis
 from celery import shared_task
 from django.conf import settings
@@ -37,9 +38,25 @@ RETRYING = {
     "retry_jitter": True,
 }
 ON_DEMAND_LOCK_SECONDS = 10 * 60
+# Never above the default limit, which the broker's visibility timeout is set from.
+CHUNK_TIME_LIMIT_SECONDS = min(
+    int(tmdb_sync.CHUNK_TIME_LIMIT.total_seconds()), settings.CELERY_TASK_TIME_LIMIT
+)
+# What sending a task raises when the broker is down or does not answer in time
+# (connect and socket timeouts, then the publish retry policy, in settings).
+BROKER_ERRORS = (kombu.exceptions.OperationalError,)
 
 
-@shared_task(max_retries=6, **RETRYING)
+class QueueingFailed(Exception):
+    """The broker did not take a run's chunks; the run was stopped, nothing was lost."""
+
+
+@shared_task(
+    max_retries=6,
+    soft_time_limit=CHUNK_TIME_LIMIT_SECONDS * 9 // 10,
+    time_limit=CHUNK_TIME_LIMIT_SECONDS,
+    **RETRYING,
+)
 def sync_tmdb_chunk(self, run_id, chunk_index, movie_ids):
     """One chunk of a run; on its last try, films still failing stay failed and due later."""
     give_up = self.request.retries >= self.max_retries
@@ -70,11 +87,23 @@ def sync_tmdb_changes(self, chunk_size=tmdb_sync.CHUNK_SIZE):
 
 
 def dispatch(plan):
-    """Send a plan's chunks to the workers; returns its run, or None for no plan."""
+    """Send a plan's chunks to the workers; returns its run, or None for no plan.
+
+    Raises ``QueueingFailed`` when the broker refuses them, after stopping the run
+    and putting its films back (``tmdb_sync.not_queued``).
+    """
     if plan is None:
         return None
-    for index, movie_ids in enumerate(plan.chunks):
-        sync_tmdb_chunk.delay(plan.run.pk, index, movie_ids)
+    try:
+        for index, movie_ids in plan.numbered_chunks():
+            sync_tmdb_chunk.delay(plan.run.pk, index, movie_ids)
+    except BROKER_ERRORS as error:
+        tmdb_sync.not_queued(plan, error)
+        raise QueueingFailed(
+            f"The task queue did not answer ({tmdb_sync.one_line(error)}); {plan.run} was "
+            "stopped and nothing was sent. Check CELERY_BROKER_URL and that the broker runs."
+        ) from error
+    tmdb_sync.queued(plan)
     return plan.run
 
 

@@ -197,6 +197,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=35 * 60)
+# A broker that is down, or accepts connections and never answers, fails a send
+# within seconds (connect and socket timeouts, a short retry policy) instead of
+# hanging the command or request that sends.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", default=5)
+if CELERY_BROKER_CONNECTION_TIMEOUT < 1:
+    raise ImproperlyConfigured("CELERY_BROKER_CONNECTION_TIMEOUT must be at least 1 second.")
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 1,
+    "interval_max": 1,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis hands a task a dead worker held to another worker after this long. The
+    # default hard time limit is the longest any task has (the TMDB chunks have a
+    # shorter one), so a task still running is never handed out twice.
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 60,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+}
 CELERY_TIMEZONE = TIME_ZONE
 # Schedules live in the database, editable in the admin (defaults: a migration).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -1,10 +1,20 @@
-"""The small site the page-wide browser checks (accessibility, layout) walk through."""
+"""The small site the page-wide browser checks walk through; ``sync_tmdb`` as a process."""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from catalog.tests.factories import make_movie
+from conftest import CELERY_TEST_BROKER, database_url_for_subprocesses
 from ratings.models import Rating
 from recommender.tests.factories import planted_catalog, trained_model
+
+ROOT = Path(__file__).resolve().parents[2]
+# Whatever the broker does, ``sync_tmdb`` must be done well within this.
+COMMAND_DEADLINE = 30
 
 PUBLIC_PAGES = [
     "/",
@@ -53,3 +63,27 @@ def log_in_as_alice(page):
     page.get_by_label("Password").fill("correct horse 1")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/")
+
+
+def run_sync_tmdb(standin, broker_url, *args):
+    """Run ``manage.py sync_tmdb *args`` in its own process; returns (result, seconds)."""
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "nextfilms.settings_test",
+        "DATABASE_URL": database_url_for_subprocesses(),
+        "CONN_MAX_AGE": "0",
+        "CELERY_BROKER_URL": broker_url,
+        "TMDB_API_URL": standin.url,
+        "TMDB_API_TOKEN": "test-token",
+        "REDIS_URL": CELERY_TEST_BROKER,  # the TMDB rate limit, as in production
+    }
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "sync_tmdb", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_DEADLINE,
+    )
+    return result, time.monotonic() - started

@@ -9,8 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.sites import site as admin_site
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
@@ -360,13 +361,15 @@ def test_changes_pass_refreshes_changed_films_and_moves_the_watermark(client_tmd
 
     windows = [(r.query["start_date"], r.query["end_date"]) for r in standin.recorded()]
     assert windows == [("2024-05-10", "2024-05-24"), ("2024-05-24", "2024-05-30")]
-    assert TMDBSyncState.load().changes_synced_until == today
     assert plan.run.kind == SyncRun.Kind.CHANGES
     assert sorted(plan.chunks[0]) == sorted(m.pk for m in changed)
     assert Movie.objects.get(pk=changed[0].pk).tmdb_status == PENDING
+    # The watermark moves once the chunks are on their way, not before.
+    assert TMDBSyncState.load().changes_synced_until == today - timedelta(days=20)
 
     run = tmdb_sync.run_in_process(plan, client=client_tmdb)
 
+    assert TMDBSyncState.load().changes_synced_until == today
     assert (run.status, run.done) == (SyncRun.Status.FINISHED, 2)
     assert Movie.objects.get(pk=unchanged.pk).tmdb_synced_at == old
 
@@ -377,6 +380,84 @@ def test_changes_pass_refused_credential_stops_and_keeps_the_watermark(client_tm
     assert SyncRun.objects.get().status == SyncRun.Status.STOPPED
     assert TMDBSyncState.load().changes_synced_until is None
     assert tmdb_sync.auth_problem()
+
+
+def test_a_stalled_changes_run_is_stopped_like_a_stalled_backfill(client_tmdb, standin):
+    make_movie(tmdb_id=AVATAR, tmdb_status=OK, tmdb_synced_at=timezone.now() - timedelta(days=3))
+    standin.changed = [AVATAR]
+    today = timezone.now().date()
+    stalled = SyncRun.objects.create(kind=SyncRun.Kind.CHANGES, total=1, chunks_total=1)
+    assert tmdb_sync.plan_changes(client=client_tmdb, today=today) is None  # still fine
+
+    quiet = timezone.now() - tmdb_sync.RUN_STALLED_AFTER - timedelta(minutes=1)
+    SyncRun.objects.filter(pk=stalled.pk).update(updated_at=quiet)
+    plan = tmdb_sync.plan_changes(client=client_tmdb, today=today)
+
+    assert plan is not None and plan.run.total == 1
+    stalled.refresh_from_db()
+    assert stalled.status == SyncRun.Status.STOPPED
+    assert "No chunk finished for 10 minutes" in stalled.last_error
+
+
+def test_a_stalled_run_shows_as_stalled_and_resumes_only_its_unfinished_chunks(
+    standin, staff_client, django_capture_on_commit_callbacks
+):
+    for tmdb_id in (AVATAR, PIRATES, SPECTRE, DARK_KNIGHT_RISES, JOHN_CARTER):
+        make_movie(tmdb_id=tmdb_id)
+    plan = tmdb_sync.plan_backfill(chunk_size=2)
+    run = plan.run
+    # Chunk 1 finished; the worker holding chunks 0 and 2 was killed.
+    tmdb_sync.sync_chunk(run.pk, 1, plan.chunks[1])
+    changelist = reverse("admin:catalog_syncrun_changelist")
+    assert "Stalled" not in staff_client.get(changelist).content.decode()
+
+    quiet = timezone.now() - tmdb_sync.RUN_STALLED_AFTER - timedelta(minutes=1)
+    SyncRun.objects.filter(pk=run.pk).update(updated_at=quiet)
+    page = staff_client.get(changelist).content.decode()
+    assert "Stalled: no chunk finished for 11 min" in page
+    assert "2 of 5 (40%)" in page
+
+    before = len(standin.recorded("/3/movie/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            changelist, {"action": "resume_stalled_runs", "_selected_action": [run.pk]}, follow=True
+        )
+
+    assert "2 chunks (3 films) queued again" in response.content.decode()
+    run.refresh_from_db()
+    assert (run.status, run.done, run.processed) == (SyncRun.Status.FINISHED, 5, 5)
+    assert len(standin.recorded("/3/movie/")) - before == 3
+    # Redis hands the killed worker's chunk out again after its visibility timeout.
+    tmdb_sync.sync_chunk(run.pk, 0, plan.chunks[0])
+    run.refresh_from_db()
+    assert (run.status, run.done, run.processed) == (SyncRun.Status.FINISHED, 5, 5)
+    assert len(standin.recorded("/3/movie/")) - before == 3
+
+    with pytest.raises(CommandError, match="is finished, not running"):
+        call_command("sync_tmdb", "--resume", str(run.pk))
+
+
+def test_the_command_resumes_a_stalled_run_here(standin, capsys):
+    for tmdb_id in (AVATAR, PIRATES, SPECTRE):
+        make_movie(tmdb_id=tmdb_id)
+    plan = tmdb_sync.plan_backfill(chunk_size=2)
+    tmdb_sync.sync_chunk(plan.run.pk, 0, plan.chunks[0])
+
+    call_command("sync_tmdb", "--resume", str(plan.run.pk))
+
+    assert "3 of 3 — 3 synced, 0 not found, 0 failed (Finished)" in capsys.readouterr().out
+
+
+def test_resume_is_for_staff_who_may_change_films(standin, client, django_user_model):
+    SyncRun.objects.create(kind=SyncRun.Kind.BACKFILL)
+    staff = django_user_model.objects.create_user("viewer", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_syncrun"))
+    client.force_login(staff)
+    changelist = reverse("admin:catalog_syncrun_changelist")
+    assert "resume_stalled_runs" not in client.get(changelist).content.decode()
+
+    staff.user_permissions.add(Permission.objects.get(codename="change_movie"))
+    assert "resume_stalled_runs" in client.get(changelist).content.decode()
 
 
 # --- The film page asks for a fetch -------------------------------------------

@@ -6,6 +6,7 @@ database and at the stand-in, and sends tasks by name, as beat would. Rows are
 committed (``transactional_db``) so the worker sees them.
 """
 
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -13,8 +14,9 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-from catalog import tmdb
+from catalog import tmdb, tmdb_sync
 from catalog.models import Credit, Movie, Person, SyncRun
+from catalog.tests.conftest import run_sync_tmdb
 from catalog.tmdb_standin import TMDBStandin
 from catalog.tmdb_sync import auth_problem
 from conftest import CELERY_TEST_BROKER, kill_process_group, wait_until
@@ -23,15 +25,18 @@ pytestmark = pytest.mark.worker
 
 ROOT = Path(__file__).resolve().parents[2]
 # A killed worker's unacknowledged tasks come back after the visibility timeout
-# (an hour by default); the tests shorten it so redelivery fits in seconds.
+# (the longest task's time limit, over half an hour); some tests shorten it so
+# redelivery fits in seconds, "settings" keeps it.
 WORKER_BOOT = """
 import sys
 from nextfilms.celery import app
-app.conf.broker_transport_options = {
-    "visibility_timeout": float(sys.argv[1]),
-    "unacked_restore_interval": 1,
-    "unacked_restore_throttle": 1,
-}
+if sys.argv[1] != "settings":
+    app.conf.broker_transport_options = {
+        **app.conf.broker_transport_options,
+        "visibility_timeout": float(sys.argv[1]),
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
 app.worker_main(sys.argv[2:])
 """
 
@@ -59,7 +64,7 @@ def start_worker(celery_process, standin):
     """Start a TMDB-syncing worker on the stand-in."""
     started = []
 
-    def start(*, rate, token="test-token", concurrency=4, visibility_timeout=3600):
+    def start(*, rate, token="test-token", concurrency=4, visibility_timeout="settings"):
         process = celery_process(
             [
                 str(visibility_timeout),
@@ -193,3 +198,60 @@ def test_worker_killed_mid_chunk_loses_and_duplicates_nothing(start_worker, stan
     assert Person.objects.count() == len(set(Credit.objects.values_list("person", flat=True)))
     # Only the films the killed chunks had not finished were fetched again.
     assert len(standin.recorded("/3/movie/")) <= 60 + 2
+
+
+def test_a_killed_workers_chunk_stalls_its_run_until_staff_resume_it(start_worker, standin, broker):
+    make_films(standin, 60)
+    survivor = start_worker(rate=8, concurrency=1)
+    doomed = start_worker(rate=8, concurrency=1)
+
+    send(broker, "sync_tmdb_backfill", chunk_size=10)
+    wait_until(
+        lambda: (
+            "sync_tmdb_chunk" in doomed.log_path.read_text()
+            and Movie.objects.filter(tmdb_status="ok").count() >= 4
+        ),
+        timeout=30,
+    )
+    kill_process_group(doomed)  # kill -9, its chunk unacknowledged in Redis
+    (lost_chunk,) = re.findall(
+        r"sync_tmdb_chunk\[([0-9a-f-]+)\] received", doomed.log_path.read_text()
+    )
+
+    # The survivor does the rest; the doomed chunk stays with the dead worker.
+    run = run_of(SyncRun.Kind.BACKFILL)
+    wait_until(
+        lambda: len(SyncRun.objects.get(pk=run.pk).chunk_results) == run.chunks_total - 1,
+        timeout=45,
+    )
+    time.sleep(2)
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.RUNNING and run.processed < 60
+    assert tmdb_sync.stalled_for(run) is None
+    # Time passes: longer than a chunk may take, and no chunk finished.
+    SyncRun.objects.filter(pk=run.pk).update(
+        updated_at=run.updated_at - tmdb_sync.RUN_STALLED_AFTER
+    )
+    assert tmdb_sync.stalled_for(SyncRun.objects.get(pk=run.pk))
+
+    result, _ = run_sync_tmdb(standin, CELERY_TEST_BROKER, "--resume", str(run.pk), "--enqueue")
+
+    assert result.returncode == 0, result.stderr
+    assert f"Backfill #{run.pk}:" in result.stdout
+    wait_until(lambda: finished(SyncRun.Kind.BACKFILL), timeout=30)
+    assert statuses() == {"ok": 60}
+    fetched = len(standin.recorded("/3/movie/"))
+    assert fetched <= 60 + 1  # at most the film in flight when the worker died
+
+    # Much later Redis hands the dead worker's chunk out again: it changes nothing.
+    late = start_worker(rate=8, concurrency=1, visibility_timeout=1)
+    wait_until(
+        lambda: any(
+            f"{lost_chunk}] succeeded" in worker.log_path.read_text() for worker in (survivor, late)
+        ),
+        timeout=30,
+    )
+    run.refresh_from_db()
+    assert (run.status, run.total, run.done, run.processed) == (SyncRun.Status.FINISHED, 60, 60, 60)
+    assert len(standin.recorded("/3/movie/")) == fetched
+    assert survivor.poll() is None

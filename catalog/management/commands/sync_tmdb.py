@@ -4,14 +4,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog import tasks, tmdb, tmdb_sync
-from catalog.models import Movie
+from catalog.models import Movie, SyncRun
 
 
 class Command(BaseCommand):
     help = (
         "Fetch TMDB metadata: --backfill every film still owed a fetch (resumes where the "
-        "last run stopped), --changes the films TMDB changed since the last pass, or "
-        "--movie ID one film (its id on the site). Runs here unless --enqueue is given."
+        "last run stopped), --changes the films TMDB changed since the last pass, "
+        "--movie ID one film (its id on the site), or --resume RUN the chunks of a stalled "
+        "run that never finished. Runs here unless --enqueue is given."
     )
 
     def add_arguments(self, parser):
@@ -19,12 +20,13 @@ class Command(BaseCommand):
         what.add_argument("--backfill", action="store_true")
         what.add_argument("--changes", action="store_true")
         what.add_argument("--movie", type=int, metavar="ID")
+        what.add_argument("--resume", type=int, metavar="RUN")
         parser.add_argument(
             "--enqueue", action="store_true", help="Send the work to the Celery workers."
         )
         parser.add_argument("--chunk-size", type=int, default=tmdb_sync.CHUNK_SIZE)
 
-    def handle(self, *args, backfill, changes, movie, enqueue, chunk_size, **options):
+    def handle(self, *args, backfill, changes, movie, resume, enqueue, chunk_size, **options):
         if not settings.TMDB_API_TOKEN:
             raise CommandError("TMDB_API_TOKEN is not set.")
         if chunk_size < 1:
@@ -35,27 +37,47 @@ class Command(BaseCommand):
         try:
             if backfill:
                 plan = tmdb_sync.plan_backfill(chunk_size)
-            else:
+            elif changes:
                 plan = tmdb_sync.plan_changes(chunk_size=chunk_size)
+            else:
+                plan = self.resume(resume)
         except tmdb.TMDBError as exc:
             raise CommandError(f"TMDB could not be asked: {exc}") from exc
         if plan is None:
             problem = tmdb_sync.auth_problem()
             raise CommandError(problem or "A run of this kind is already in progress.")
         if enqueue:
-            tasks.dispatch(plan)
-            self.stdout.write(f"{plan.run}: {plan.run.total:,} films sent to the workers.")
+            try:
+                tasks.dispatch(plan)
+            except tasks.QueueingFailed as exc:
+                raise CommandError(exc) from exc
+            films = sum(len(chunk) for chunk in plan.chunks)
+            self.stdout.write(f"{plan.run}: {films:,} films sent to the workers.")
             return
         run = tmdb_sync.run_in_process(plan, on_chunk=self.report)
         self.report(run)
         if run.status == run.Status.STOPPED:
             raise CommandError(run.last_error)
 
+    def resume(self, run_id):
+        try:
+            return tmdb_sync.resume_run(run_id)
+        except SyncRun.DoesNotExist:
+            raise CommandError(f"There is no sync run with id {run_id}.")
+        except tmdb_sync.NotResumable as exc:
+            raise CommandError(exc) from exc
+
     def sync_one(self, movie_id, enqueue):
         if not Movie.objects.filter(pk=movie_id).exists():
             raise CommandError(f"There is no movie with id {movie_id}.")
         if enqueue:
-            tasks.sync_tmdb_movie.delay(movie_id)
+            try:
+                tasks.sync_tmdb_movie.delay(movie_id)
+            except tasks.BROKER_ERRORS as exc:
+                raise CommandError(
+                    f"The task queue did not answer ({tmdb_sync.one_line(exc)}); nothing was "
+                    "sent. Check CELERY_BROKER_URL and that the broker runs."
+                ) from exc
             self.stdout.write(f"Movie {movie_id} sent to the workers.")
             return
         try:
