@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from recommender.artifacts import ArtifactError
 from recommender.models import ModelVersion
 from recommender.tasks import retrain_recommender
-from recommender.training import publish
+from recommender.training import publish, training_in_progress
 
 TRAIN_PERMISSION = "recommender.change_modelversion"
 
@@ -90,8 +90,15 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     def train_now(self, request):
         """Queue a retraining that runs even if the data did not change, and return."""
+        running = training_in_progress()
         if not request.user.has_perm(TRAIN_PERMISSION):
             messages.error(request, "You may not train the recommender.")
+        elif running:
+            messages.error(
+                request,
+                f"A training is already running ({running}); the new version appears "
+                "here when it is done.",
+            )
         else:
             transaction.on_commit(lambda: retrain_recommender.delay(force=True))
             messages.success(

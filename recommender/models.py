@@ -58,3 +58,19 @@ class ModelVersion(models.Model):
     def can_be_published(self):
         """A version staff may publish by hand: trained, kept, and not serving."""
         return not self.is_serving and self.status != self.Status.FAILED
+
+
+class TrainingLease(models.Model):
+    """Held while a training runs, so that one runs at a time on every machine.
+
+    One row (pk 1) or none; it expires so that a training killed on the way
+    (a worker's hard time limit, a lost machine) does not block the next one.
+    """
+
+    token = models.CharField(max_length=32, help_text="Who holds it; only they release it.")
+    holder = models.CharField(max_length=200, help_text="Host and process, for the message.")
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Training by {self.holder} since {self.started_at:%Y-%m-%d %H:%M} UTC"

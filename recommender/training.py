@@ -4,19 +4,26 @@
 and the Celery task: it skips when the training data has not changed since the
 serving model, otherwise trains, evaluates on a holdout of users, writes the
 artifact, records a :class:`ModelVersion` and switches serving to it unless its
-quality fell more than a tolerance below the serving model's.
+quality fell more than a tolerance below the serving model's. One training runs
+at a time across every process and machine (a lease row in the database); a
+second is refused at once with :class:`TrainingInProgress`.
 """
 
 import hashlib
 import logging
+import os
+import socket
 import tempfile
 import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
@@ -31,7 +38,7 @@ from recommender.model import (
     recommend,
     train_model,
 )
-from recommender.models import ModelVersion
+from recommender.models import ModelVersion, TrainingLease
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +48,48 @@ KEEP_VERSIONS = 3
 HOLDOUT_SHARE = 0.1
 HOLDOUT_MAX_USERS = 1000
 MIN_HOLDOUT_RATINGS = 10
+
+
+class TrainingInProgress(Exception):
+    """Another training is running; the message says where and since when."""
+
+
+@contextmanager
+def one_training_at_a_time():
+    """Hold the training lease for the block, or raise ``TrainingInProgress``.
+
+    The lease lasts a task's hard time limit and the block extends it between
+    stages (``renew()``), so a killed training frees it by itself.
+    """
+    lease = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    token = uuid.uuid4().hex
+    holder = f"{socket.gethostname()} (process {os.getpid()})"
+    now = timezone.now()
+    fields = {"token": token, "holder": holder, "started_at": now, "expires_at": now + lease}
+    try:
+        with transaction.atomic():
+            TrainingLease.objects.create(pk=1, **fields)
+    except IntegrityError:
+        # Someone holds it, or held it and died: an expired lease is taken over.
+        if not TrainingLease.objects.filter(pk=1, expires_at__lt=now).update(**fields):
+            current = TrainingLease.objects.filter(pk=1).first()
+            raise TrainingInProgress(
+                f"A training is already running ({current or 'it just finished'}); "
+                "this one did not start."
+            )
+
+    def renew():
+        TrainingLease.objects.filter(pk=1, token=token).update(expires_at=timezone.now() + lease)
+
+    try:
+        yield renew
+    finally:
+        TrainingLease.objects.filter(pk=1, token=token).delete()
+
+
+def training_in_progress():
+    """The lease of the training running now, or None."""
+    return TrainingLease.objects.filter(pk=1, expires_at__gte=timezone.now()).first()
 
 
 @dataclass
@@ -134,7 +183,15 @@ def _genre_order():
 
 
 def train_and_publish(force=False, tolerance=0.02, params=None):
-    """Train when the data changed (or ``force``); publish unless quality regressed."""
+    """Train when the data changed (or ``force``); publish unless quality regressed.
+
+    Raises ``TrainingInProgress`` when another training is running.
+    """
+    with one_training_at_a_time() as renew:
+        return _train_and_publish(force, tolerance, params, renew)
+
+
+def _train_and_publish(force, tolerance, params, renew):
     serving = ModelVersion.objects.serving()
     fingerprint = data_fingerprint()
     if not force and serving is not None and serving.data_fingerprint == fingerprint:
@@ -144,6 +201,7 @@ def train_and_publish(force=False, tolerance=0.02, params=None):
     started = time.perf_counter()
     data = load_training_data(fingerprint)
     timings["load_seconds"] = round(time.perf_counter() - started, 2)
+    renew()
     if len(data.ratings) == 0:
         return TrainingOutcome(None, False, "No ratings to train on: import MovieLens first.")
 
@@ -159,6 +217,7 @@ def train_and_publish(force=False, tolerance=0.02, params=None):
         params=params,
     )
     timings["train_seconds"] = round(time.perf_counter() - started, 2)
+    renew()
     started = time.perf_counter()
     metrics = _holdout_quality(model, data, held_out_users, in_training)
     timings["evaluate_seconds"] = round(time.perf_counter() - started, 2)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from recommender.models import ModelVersion
 from recommender.tests.factories import planted_catalog
-from recommender.training import train_and_publish
+from recommender.training import one_training_at_a_time, train_and_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,20 @@ def test_train_now_queues_a_forced_training(staff_client, django_capture_on_comm
     assert version.name in body
     assert "Train now" in body
     assert "Training queued" in body
+
+
+def test_train_now_while_a_training_runs_says_so(staff_client, django_capture_on_commit_callbacks):
+    planted_catalog()
+    with (
+        one_training_at_a_time(),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        response = staff_client.post(
+            reverse("admin:recommender_modelversion_train_now"), follow=True
+        )
+    assert "A training is already running" in response.content.decode()
+    assert "Training queued" not in response.content.decode()
+    assert not callbacks and not ModelVersion.objects.exists()
 
 
 @pytest.fixture

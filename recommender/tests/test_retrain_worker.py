@@ -8,6 +8,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from conftest import CELERY_TEST_BROKER, wait_until
 from recommender.models import ModelVersion
 from recommender.tests.factories import planted_catalog
+from recommender.training import one_training_at_a_time
 
 pytestmark = pytest.mark.worker
 WORKER_ARGS = [
@@ -54,6 +55,19 @@ def test_worker_publishes_then_skips_then_refuses_a_regression(worker, broker):
     rejected = ModelVersion.objects.exclude(pk=first.pk).get()
     assert rejected.status == ModelVersion.Status.REJECTED
     assert ModelVersion.objects.get(is_serving=True) == first
+
+
+def test_a_training_running_elsewhere_turns_the_worker_away(worker, broker):
+    planted_catalog()
+    with one_training_at_a_time():  # as far as the worker can tell, this process trains
+        retrain(broker, force=True)
+        wait_until(
+            lambda: "A training is already running" in worker.log_path.read_text(), timeout=60
+        )
+        assert not ModelVersion.objects.exists()
+
+    retrain(broker, force=True)
+    wait_until(lambda: ModelVersion.objects.filter(is_serving=True).exists(), timeout=60)
 
 
 def test_beat_runs_the_retraining_on_its_schedule(celery_process, worker):

@@ -1,16 +1,23 @@
 """Training and publishing: skip when unchanged, refuse regressions, atomic switch."""
 
 import logging
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from ratings.models import Rating
-from recommender.models import ModelVersion
+from recommender.models import ModelVersion, TrainingLease
 from recommender.serving import model_cache, recommend_for
 from recommender.tests.factories import planted_catalog
-from recommender.training import prune_versions, train_and_publish
+from recommender.training import (
+    TrainingInProgress,
+    one_training_at_a_time,
+    prune_versions,
+    train_and_publish,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +120,27 @@ def test_command_reports_what_it_did(clusters, capsys):
     output = capsys.readouterr().out
     assert "Published" in output
     assert "Training data unchanged" in output
+
+
+def test_a_second_training_is_told_one_is_already_running(clusters):
+    with one_training_at_a_time():
+        with pytest.raises(TrainingInProgress, match="already running"):
+            train_and_publish(force=True)
+        with pytest.raises(CommandError, match="A training is already running"):
+            call_command("train_recommender", "--force")
+    assert not ModelVersion.objects.exists()
+    # Released when the first one ends, whichever way it ends.
+    assert train_and_publish().published
+    assert not TrainingLease.objects.exists()
+
+
+def test_a_training_killed_on_the_way_does_not_block_the_next_one(clusters):
+    long_ago = timezone.now() - timedelta(hours=2)
+    TrainingLease.objects.create(
+        pk=1, token="killed", holder="a lost worker", started_at=long_ago, expires_at=long_ago
+    )
+    assert train_and_publish().published
+    assert not TrainingLease.objects.exists()
 
 
 def test_training_without_ratings_says_what_to_do(db):

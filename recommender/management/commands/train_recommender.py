@@ -1,8 +1,8 @@
 """``manage.py train_recommender``: train on every rating and publish the model."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from recommender.training import train_and_publish
+from recommender.training import TrainingInProgress, train_and_publish
 
 
 class Command(BaseCommand):
@@ -23,7 +23,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, force=False, tolerance=0.02, **options):
-        outcome = train_and_publish(force=force, tolerance=tolerance)
+        try:
+            outcome = train_and_publish(force=force, tolerance=tolerance)
+        except TrainingInProgress as refused:
+            raise CommandError(refused) from refused
         version = outcome.version
         if version is not None and version.timings:
             timings = ", ".join(f"{key} {value}s" for key, value in version.timings.items())
