@@ -52,8 +52,13 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description="training")
     def train_seconds(self, version):
-        seconds = (version.timings or {}).get("train_seconds")
-        return format_html("{} s", seconds) if seconds is not None else "—"
+        timings = version.timings or {}
+        seconds = timings.get("train_seconds")
+        if seconds is None:
+            return "—"
+        if "refit_seconds" in timings:
+            return format_html("{} s + {} s refit", seconds, timings["refit_seconds"])
+        return format_html("{} s", seconds)
 
     @admin.display(description="quality gate")
     def gate_verdict(self, version):

@@ -2,9 +2,11 @@
 
 ``train_and_publish`` is the one function behind ``manage.py train_recommender``
 and the Celery task: it skips when the training data has not changed since the
-serving model, otherwise trains, evaluates on a holdout of users, writes the
-artifact, records a :class:`ModelVersion` and switches serving to it unless its
-quality fell more than a tolerance below the serving model's. One training runs
+serving model, otherwise trains without a holdout of users' ratings, scores
+that model on them, and, unless its quality fell more than a tolerance below
+the serving model's on the same held-out ratings, trains again on every rating,
+writes the artifact, records a :class:`ModelVersion` and switches serving to
+it. A refused version keeps the model the gate scored. One training runs
 at a time across every process and machine (a lease row in the database); a
 second is refused at once with :class:`TrainingInProgress`.
 """
@@ -48,6 +50,13 @@ KEEP_VERSIONS = 3
 HOLDOUT_SHARE = 0.1
 HOLDOUT_MAX_USERS = 1000
 MIN_HOLDOUT_RATINGS = 10
+HIDDEN_SHARE = 0.2
+HOLDOUT_SEED = 0
+# Scores are compared only between versions whose holdout was drawn the same way.
+HOLDOUT_SCHEME = (
+    f"hash-v1 seed={HOLDOUT_SEED} users={HOLDOUT_SHARE}/{HOLDOUT_MAX_USERS} "
+    f"min={MIN_HOLDOUT_RATINGS} hidden={HIDDEN_SHARE}"
+)
 
 
 class TrainingInProgress(Exception):
@@ -94,7 +103,8 @@ def training_in_progress():
 
 @dataclass
 class TrainingData:
-    user_codes: np.ndarray  # int32
+    user_keys: np.ndarray  # int64 MovieLens user id, or site user id + SITE_USER_OFFSET
+    user_codes: np.ndarray  # int32, index into user_keys
     item_codes: np.ndarray  # int32, index into movie_ids
     ratings: np.ndarray  # float32
     movie_ids: np.ndarray  # int64 Movie.pk of each item, ascending
@@ -132,8 +142,9 @@ def load_training_data(fingerprint=None):
     )
     frame = _read_query(f"{movielens_sql} UNION ALL {site_sql}")
     movie_ids, item_codes = np.unique(frame["movie"].to_numpy(), return_inverse=True)
-    _, user_codes = np.unique(frame["user_key"].to_numpy(), return_inverse=True)
+    user_keys, user_codes = np.unique(frame["user_key"].to_numpy(), return_inverse=True)
     return TrainingData(
+        user_keys=user_keys.astype(np.int64),
         user_codes=user_codes.astype(np.int32),
         item_codes=item_codes.astype(np.int32),
         ratings=frame["rating"].to_numpy(dtype=np.float32),
@@ -222,6 +233,24 @@ def _train_and_publish(force, tolerance, params, renew):
     metrics = _holdout_quality(model, data, held_out_users, in_training)
     timings["evaluate_seconds"] = round(time.perf_counter() - started, 2)
 
+    passed, verdict = _quality_gate(metrics, serving, tolerance)
+    if passed and not in_training.all():
+        # The held-back ratings only served the gate: the served model learns from them too.
+        del model
+        started = time.perf_counter()
+        model = train_model(
+            data.user_codes,
+            data.item_codes,
+            data.ratings,
+            data.n_users,
+            len(data.movie_ids),
+            params=params,
+        )
+        timings["refit_seconds"] = round(time.perf_counter() - started, 2)
+        renew()
+    elif not passed:
+        verdict += " Not refit: this artifact is the model the gate scored."
+
     bundle = artifacts.ModelBundle(
         model=model, movie_ids=data.movie_ids, **item_metadata(data.movie_ids)
     )
@@ -236,23 +265,53 @@ def _train_and_publish(force, tolerance, params, renew):
         params=model.params,
         metrics=metrics,
         timings=timings,
+        status=ModelVersion.Status.READY if passed else ModelVersion.Status.REJECTED,
+        notes=verdict,
     )
-    published, message = _publish_if_not_worse(version, serving, tolerance)
+    if passed:
+        publish(version)
+        quality = f" (holdout nDCG@20 {metrics['ndcg']:.3f})" if "ndcg" in metrics else ""
+        message = f"Published {version.name}{quality}."
+    else:
+        message = verdict
     prune_versions()
-    return TrainingOutcome(version, published, message)
+    return TrainingOutcome(version, passed, message)
 
 
-def _holdout_split(data, seed=0):
-    """Pick held-out users and hide a fifth of their ratings from training."""
-    rng = np.random.default_rng(seed)
+def _holdout_split(data):
+    """Held-out users, and which ratings training sees (False: hidden for the score).
+
+    Users with enough ratings are held out, and a fifth of their ratings hidden,
+    by a seeded hash of keys that stay put as data grows (the MovieLens or site
+    user id, the film id), not by position: every training holds out the same
+    ratings of the same members, so two versions' scores can be compared.
+    """
     counts = np.bincount(data.user_codes, minlength=data.n_users)
     eligible = np.flatnonzero(counts >= MIN_HOLDOUT_RATINGS)
-    n_holdout = min(HOLDOUT_MAX_USERS, int(len(eligible) * HOLDOUT_SHARE))
-    held_out = np.sort(rng.choice(eligible, size=n_holdout, replace=False))
+    draws = _stable_fraction(data.user_keys[eligible], HOLDOUT_SEED)
+    chosen = np.flatnonzero(draws < HOLDOUT_SHARE)
+    # With very many users, the ones with the lowest draws.
+    chosen = chosen[np.argsort(draws[chosen], kind="stable")[:HOLDOUT_MAX_USERS]]
+    held_out = np.sort(eligible[chosen])
     in_training = np.ones(len(data.ratings), dtype=bool)
-    on_holdout = np.isin(data.user_codes, held_out)
-    in_training[on_holdout] = rng.random(int(on_holdout.sum())) >= 0.2
+    rows = np.flatnonzero(np.isin(data.user_codes, held_out))
+    pairs = data.user_keys[data.user_codes[rows]].astype(np.uint64) * np.uint64(
+        1_000_003
+    ) + data.movie_ids[data.item_codes[rows]].astype(np.uint64)
+    in_training[rows] = _stable_fraction(pairs, HOLDOUT_SEED + 1) >= HIDDEN_SHARE
     return held_out, in_training
+
+
+def _stable_fraction(keys, seed):
+    """A number in [0, 1) for each integer key, the same in every process (splitmix64)."""
+    mixed = np.asarray(keys).astype(np.uint64) + np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+    mixed = mixed * np.uint64(0x9E3779B97F4A7C15)
+    mixed ^= mixed >> np.uint64(30)
+    mixed *= np.uint64(0xBF58476D1CE4E5B9)
+    mixed ^= mixed >> np.uint64(27)
+    mixed *= np.uint64(0x94D049BB133111EB)
+    mixed ^= mixed >> np.uint64(31)
+    return (mixed >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
 def _holdout_quality(model, data, held_out, in_training, n=20):
@@ -282,27 +341,36 @@ def _holdout_quality(model, data, held_out, in_training, n=20):
         "ndcg": round(float(np.mean(ndcgs)), 4),
         "recall": round(float(np.mean(recalls)), 4),
         "holdout_users": len(ndcgs),
+        "holdout": HOLDOUT_SCHEME,
     }
 
 
-def _publish_if_not_worse(version, serving, tolerance):
-    """Publish ``version`` unless its holdout quality fell; the verdict goes in its notes."""
-    old_score = (serving.metrics or {}).get("ndcg") if serving else None
-    new_score = version.metrics.get("ndcg")
-    if old_score is not None and new_score is not None and new_score < old_score - tolerance:
-        version.status = ModelVersion.Status.REJECTED
-        version.notes = (
-            f"Holdout nDCG@20 {new_score:.3f} fell more than {tolerance} below "
-            f"{serving.name}'s {old_score:.3f}; kept serving {serving.name}."
+def _quality_gate(metrics, serving, tolerance):
+    """``(passes, verdict)``: a candidate passes unless its holdout nDCG@20 fell more
+    than ``tolerance`` below the serving model's, scored on the same held-out ratings."""
+    new_score = metrics.get("ndcg")
+    old_metrics = (serving.metrics or {}) if serving else {}
+    old_score = old_metrics.get("ndcg")
+    if new_score is None:
+        return True, "Passed the quality gate: too few ratings to hold any out."
+    quality = f"holdout nDCG@20 {new_score:.3f}"
+    if old_score is None:
+        return True, f"Passed the quality gate ({quality}); refit on every rating."
+    if old_metrics.get("holdout") != metrics.get("holdout"):
+        return True, (
+            f"Passed the quality gate ({quality}); {serving.name} was scored on another "
+            "holdout, so the two were not compared. Refit on every rating."
         )
-        version.save(update_fields=["status", "notes"])
-        return False, version.notes
-    quality = f" (holdout nDCG@20 {new_score:.3f})" if new_score is not None else ""
-    compared = f" against {serving.name}'s {old_score:.3f}" if old_score is not None else ""
-    version.notes = f"Passed the quality gate{quality}{compared}."
-    version.save(update_fields=["notes"])
-    publish(version)
-    return True, f"Published {version.name}{quality}."
+    if new_score < old_score - tolerance:
+        return False, (
+            f"Holdout nDCG@20 {new_score:.3f} fell more than {tolerance} below "
+            f"{serving.name}'s {old_score:.3f} on the same held-out ratings; kept serving "
+            f"{serving.name}."
+        )
+    return True, (
+        f"Passed the quality gate ({quality} against {serving.name}'s {old_score:.3f} "
+        "on the same held-out ratings); refit on every rating."
+    )
 
 
 def publish(version, by=None):

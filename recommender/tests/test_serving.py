@@ -157,6 +157,7 @@ def test_the_popularity_control_moves_between_known_and_obscure_films(alice, clu
         return sorted(r.movie.movielens_ratings.count() for r in films)
 
     hidden_gems, balanced, crowd_pleasers = counts(-2), counts(0), counts(2)
-    assert hidden_gems[5] < balanced[5] <= crowd_pleasers[5]  # medians
+    # On average (the lists share most films, so medians can tie).
+    assert sum(hidden_gems) < sum(balanced) < sum(crowd_pleasers)
     # Below ten ratings fewer earn no bonus: the films rated once or thrice stay out.
     assert hidden_gems[0] >= 5

@@ -3,17 +3,22 @@
 import logging
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from ratings.models import Rating
+from ratings.models import MovieLensRating, Rating
+from recommender.artifacts import load_bundle
 from recommender.models import ModelVersion, TrainingLease
 from recommender.serving import model_cache, recommend_for
 from recommender.tests.factories import planted_catalog
 from recommender.training import (
+    SITE_USER_OFFSET,
     TrainingInProgress,
+    _holdout_split,
+    load_training_data,
     one_training_at_a_time,
     prune_versions,
     train_and_publish,
@@ -35,6 +40,61 @@ def test_first_training_publishes_a_serving_version(clusters):
     assert version.n_items == 24 and version.n_ratings > 0
     assert 0 < version.metrics["ndcg"] <= 1
     assert (settings.MODEL_DIR / version.name / "model.joblib").is_file()
+
+
+def hidden_ratings():
+    """The (user, film) ratings the evaluation hides, by keys that survive new data."""
+    data = load_training_data()
+    _, in_training = _holdout_split(data)
+    movielens = MovieLensRating.objects.values_list("movielens_user_id", flat=True)
+    site = [
+        user_id + SITE_USER_OFFSET for user_id in Rating.objects.values_list("user_id", flat=True)
+    ]
+    user_keys = np.unique(np.array([*movielens, *site], dtype=np.int64))
+    hidden = ~in_training
+    users = user_keys[data.user_codes[hidden]].tolist()
+    return set(zip(users, data.movie_ids[data.item_codes[hidden]].tolist(), strict=True))
+
+
+def test_every_training_holds_out_the_same_ratings_of_the_same_members(clusters, django_user_model):
+    before = hidden_ratings()
+    assert before
+    for n in range(10):
+        member = django_user_model.objects.create_user(f"member{n}")
+        Rating.objects.bulk_create(
+            Rating(user=member, movie=movie, value=4.5) for movie in clusters["Comedy"]
+        )
+    after = hidden_ratings()
+    assert before <= after
+    assert hidden_ratings() == after  # and the same data, the same holdout
+
+
+def test_the_gate_compares_scores_of_the_same_holdout_only(clusters):
+    first = train_and_publish().version
+    first.metrics = {key: value for key, value in first.metrics.items() if key != "holdout"}
+    first.metrics["ndcg"] = 0.999  # scored on some other holdout: not comparable
+    first.save()
+    outcome = train_and_publish(force=True)
+    assert outcome.published
+    assert "scored on another holdout" in outcome.version.notes
+
+
+def test_the_published_model_learned_from_every_rating(clusters):
+    version = train_and_publish().version
+    bundle = load_bundle(settings.MODEL_DIR / version.name)
+    assert int(bundle.model.item_counts.sum()) == version.n_ratings
+    assert "refit_seconds" in version.timings
+
+
+def test_a_refused_model_is_the_one_the_gate_scored(clusters):
+    first = train_and_publish().version
+    first.metrics = {**first.metrics, "ndcg": 0.999}
+    first.save()
+    refused = train_and_publish(force=True).version
+    bundle = load_bundle(settings.MODEL_DIR / refused.name)
+    assert refused.status == ModelVersion.Status.REJECTED
+    assert int(bundle.model.item_counts.sum()) < refused.n_ratings
+    assert "refit_seconds" not in refused.timings
 
 
 def test_unchanged_data_skips_training(clusters):
