@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_celery_beat",
+    "nextfilms",
     "catalog",
     "ratings",
     "recommender",
@@ -123,7 +124,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Redis for state every worker shares: the TMDB rate limit and, unless CACHE_URL
+# says otherwise, the cache. Unset: each process keeps its own (one process only).
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("REDIS_URL must be a redis://, rediss:// or unix:// URL.")
+# The cache holds visitors' pages, the catalog generation and the log-in, sign-up
+# and reset counters, so every worker must see the same one: `check --deploy`
+# refuses per-process memory when DEBUG is off (nextfilms/checks.py).
+if "CACHE_URL" in env:
+    CACHES = {"default": env.cache("CACHE_URL")}
+elif REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Visitors' catalog pages are cached whole for this long (catalog/page_cache.py);
 # 0 turns the cache off. Staff edits and imports invalidate them at once.
 ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", default=300)
@@ -141,7 +157,8 @@ LOGIN_REDIRECT_URL = "catalog:home"
 LOGOUT_REDIRECT_URL = "catalog:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Email goes to the console unless an SMTP server is configured.
+# Email goes to the console unless an SMTP server is configured; with DEBUG off
+# `check --deploy` refuses that, as reset links would land in the server log.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="NextFilms <noreply@localhost>")
@@ -211,10 +228,6 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"TMDB_RATE_LIMIT must be a number: {exc}") from exc
 if TMDB_RATE_LIMIT <= 0:
     raise ImproperlyConfigured("TMDB_RATE_LIMIT must be above 0 requests per second.")
-# Redis for state shared by all workers (the TMDB rate limit). Unset: kept in-process.
-REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
-    raise ImproperlyConfigured("REDIS_URL must be a redis://, rediss:// or unix:// URL.")
 MODEL_DIR = Path(env.str("MODEL_DIR", default=str(VAR_DIR / "models")))
 MOVIELENS_SOURCE = env.str(
     "MOVIELENS_SOURCE",
