@@ -5,6 +5,7 @@ tasks run in-process).  Production is ``DEBUG=False``: then ``SECRET_KEY`` and
 ``ALLOWED_HOSTS`` are required and the secure-cookie/HSTS settings switch on.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -60,6 +61,7 @@ VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the site's own page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "nextfilms.urls"
@@ -151,11 +155,41 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-AUTHENTICATION_BACKENDS = ["ratings.accounts.UsernameOrEmailBackend"]
+# django-axes first: it refuses a locked-out log-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "ratings.accounts.UsernameOrEmailBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "catalog:home"
 LOGOUT_REDIRECT_URL = "catalog:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# Log-in throttle (django-axes): after LOGIN_FAILURE_LIMIT failures for one account
+# (by username or email, any case) or from one client address, log-in is refused
+# for LOGIN_LOCKOUT_MINUTES. Counted in the shared cache; a real log-in or a
+# password reset clears the account's count.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "ratings.limits.account_key"
+AXES_CLIENT_IP_CALLABLE = "ratings.limits.client_ip"
+AXES_LOCKOUT_CALLABLE = "ratings.accounts.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Tries while locked out do not push the end further: the page says when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no records to show
+# axes warns about a per-process cache; nextfilms.E001 refuses one in production.
+SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# Behind a proxy, the header it writes the client's address into (e.g.
+# X-Forwarded-For), and how many proxies append to it. Unset: REMOTE_ADDR.
+TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="")
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=1)
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more.")
 
 # Email goes to the console unless an SMTP server is configured; with DEBUG off
 # `check --deploy` refuses that, as reset links would land in the server log.

@@ -1,30 +1,30 @@
 """Accounts: sign-up, throttled log-in by username or email, settings, deletion.
 
 Built on ``django.contrib.auth``; its views handle log-out and password change
-and reset with the templates in ``templates/registration/``.
+and reset with the templates in ``templates/registration/``. django-axes
+counts failed log-ins (``ratings/limits.py`` says against what) and shows
+:func:`locked_out` once there are too many.
 """
 
 from urllib.parse import urlencode
 
+from axes.utils import reset as reset_login_failures
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
-from django.contrib.auth.views import LoginView
-from django.core.cache import cache
+from django.contrib.auth.views import LoginView, PasswordResetConfirmView
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ratings import pending
+from ratings import limits, pending
 
 User = get_user_model()
-
-MAX_FAILED_LOGINS = 5
-LOCKOUT_SECONDS = 15 * 60
 
 
 class UsernameOrEmailBackend(ModelBackend):
@@ -43,17 +43,7 @@ class UsernameOrEmailBackend(ModelBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _failure_key(request, username):
-    return f"login-failures:{_client_ip(request)}:{(username or '').strip().lower()}"
-
-
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Refuses further attempts for a while after repeated failures for one name and address."""
-
+class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label="Username or email",
         widget=forms.TextInput(
@@ -64,23 +54,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That username or email and password do not match. "
         "Passwords are case-sensitive.",
-        "throttled": "Too many failed attempts. Try again in 15 minutes, or reset your password.",
     }
-
-    def clean(self):
-        key = _failure_key(self.request, self.data.get("username"))
-        if cache.get(key, 0) >= MAX_FAILED_LOGINS:
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, LOCKOUT_SECONDS)
-            raise
-        cache.delete(key)
-        return cleaned
 
 
 class SignUpForm(UserCreationForm):
@@ -151,7 +125,7 @@ class DeleteAccountForm(forms.Form):
 class SiteLoginView(LoginView):
     """Log-in; a visitor's pending star or list click is applied right after."""
 
-    form_class = ThrottledAuthenticationForm
+    form_class = LoginForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
@@ -163,6 +137,35 @@ class SiteLoginView(LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         pending.apply(self.request)
+        return response
+
+
+def locked_out(request, response=None, credentials=None):
+    """The page for too many failed log-ins (django-axes' ``AXES_LOCKOUT_CALLABLE``)."""
+    next_url = _safe_next(request, "")
+    pending_action = pending.remember(request)
+    minutes = settings.LOGIN_LOCKOUT_MINUTES
+    page = render(
+        request,
+        "registration/locked_out.html",
+        {
+            "minutes": minutes,
+            "pending": pending_action,
+            "switch_query": _switch_query(next_url, pending_action),
+        },
+        status=429,
+    )
+    page["Retry-After"] = str(minutes * 60)
+    return page
+
+
+class SiteResetConfirmView(PasswordResetConfirmView):
+    """A new password from the emailed link lifts a log-in lockout, for the account and here."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        reset_login_failures(username=form.user.get_username())
+        reset_login_failures(ip=limits.client_ip(self.request))
         return response
 
 

@@ -43,7 +43,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        accounts.SiteResetConfirmView.as_view(
             success_url=reverse_lazy("ratings:password_reset_complete")
         ),
         name="password_reset_confirm",

@@ -99,15 +99,6 @@ def test_log_in_never_redirects_off_site(client, alice):
     assert response["Location"] == reverse("catalog:home")
 
 
-def test_repeated_failed_logins_are_throttled(client, alice):
-    for _ in range(5):
-        response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
-        assert "do not match" in response.content.decode()
-    response = client.post(reverse("login"), {"username": "alice", "password": "correct horse 1"})
-    assert "Too many failed attempts" in response.content.decode()
-    assert "_auth_user_id" not in client.session
-
-
 def test_log_out_needs_post(alice_client):
     assert alice_client.get(reverse("logout")).status_code == 405
     alice_client.post(reverse("logout"))
