@@ -184,6 +184,11 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ADMIN = False  # the cache handler keeps no records to show
 # axes warns about a per-process cache; nextfilms.E001 refuses one in production.
 SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# Sign-ups per client address, and password-reset emails per address mailed and
+# per client address, in one hour; past them nothing is made or sent.
+SIGNUP_LIMIT_PER_HOUR = env_int("SIGNUP_LIMIT_PER_HOUR", default=5)
+RESET_LIMIT_PER_ADDRESS_PER_HOUR = env_int("RESET_LIMIT_PER_ADDRESS_PER_HOUR", default=3)
+RESET_LIMIT_PER_IP_PER_HOUR = env_int("RESET_LIMIT_PER_IP_PER_HOUR", default=10)
 # Behind a proxy, the header it writes the client's address into (e.g.
 # X-Forwarded-For), and how many proxies append to it. Unset: REMOTE_ADDR.
 TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="")

@@ -16,7 +16,8 @@ from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
-from django.contrib.auth.views import LoginView, PasswordResetConfirmView
+from django.contrib.auth.views import LoginView, PasswordResetConfirmView, PasswordResetView
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -159,6 +160,28 @@ def locked_out(request, response=None, credentials=None):
     return page
 
 
+class LimitedPasswordResetView(PasswordResetView):
+    """Password reset, with an hourly limit per client and per address mailed."""
+
+    def form_valid(self, form):
+        address = form.cleaned_data["email"].strip().casefold()
+        for_address = limits.over_hourly_limit(
+            "reset-address", address, settings.RESET_LIMIT_PER_ADDRESS_PER_HOUR
+        )
+        from_client = limits.over_hourly_limit(
+            "reset-client", limits.client_ip(self.request), settings.RESET_LIMIT_PER_IP_PER_HOUR
+        )
+        if for_address or from_client:
+            form.add_error(
+                None,
+                "Too many reset emails were asked for this address or from your connection. "
+                "Wait an hour before asking again, and look for the ones already sent "
+                "(check your spam folder too).",
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
+
+
 class SiteResetConfirmView(PasswordResetConfirmView):
     """A new password from the emailed link lifts a log-in lockout, for the account and here."""
 
@@ -190,7 +213,7 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("catalog:home")
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _too_many_sign_ups(request, form):
         user = form.save()
         login(request, user, backend="ratings.accounts.UsernameOrEmailBackend")
         messages.success(request, f"Welcome to NextFilms, {user.get_username()}!")
@@ -209,7 +232,25 @@ def signup(request):
             "pending": pending_action,
             "switch_query": _switch_query(next_url, pending_action),
         },
+        status=429 if form.has_error(NON_FIELD_ERRORS, "too_many") else 200,
     )
+
+
+def _too_many_sign_ups(request, form):
+    """Count an account about to be made from this client; past the limit, say so on the form."""
+    if not limits.over_hourly_limit(
+        "sign-up", limits.client_ip(request), settings.SIGNUP_LIMIT_PER_HOUR
+    ):
+        return False
+    form.add_error(
+        None,
+        forms.ValidationError(
+            "Too many accounts were made from your connection in the last hour. "
+            "Please try again later.",
+            code="too_many",
+        ),
+    )
+    return True
 
 
 @login_required

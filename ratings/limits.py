@@ -1,7 +1,7 @@
-"""Who a log-in attempt is counted against: the account it reaches and the client's address.
+"""Limits on log-in, sign-up and password-reset attempts, counted in the shared cache.
 
-django-axes counts log-in failures in the shared cache (the ``AXES_*``
-settings) and calls these two functions to name what it counts:
+django-axes counts log-in failures (the ``AXES_*`` settings) and calls two
+functions here to name what it counts:
 
 - the *account*: whichever name or address was typed (``alice``,
   ``ALICE@example.com``, a look-alike the database matches to the same
@@ -9,13 +9,21 @@ settings) and calls these two functions to name what it counts:
   gives no fresh tries;
 - the *client address*: behind a proxy every request comes from the proxy, so
   the address is read from the header the proxy writes (``TRUSTED_PROXY_HEADER``).
+
+Sign-ups and password-reset emails are counted per hour by
+:func:`over_hourly_limit`, per client address and, for resets, per address
+the email would go to.
 """
 
+import hashlib
 import ipaddress
 import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+
+HOUR = 60 * 60
 
 
 def account_named(name):
@@ -64,3 +72,19 @@ def client_ip(request):
             except ValueError:
                 pass
     return request.META.get("REMOTE_ADDR", "")
+
+
+def over_hourly_limit(action, who, limit):
+    """Count one ``action`` by ``who``; True once there have been more than ``limit`` this hour.
+
+    The hour starts with the first count (a fixed window, so waiting always
+    helps); refused attempts count too.
+    """
+    key = f"limit:{action}:{hashlib.sha256(who.encode()).hexdigest()}"
+    if cache.add(key, 1, HOUR):
+        return limit < 1
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired since add()
+        cache.add(key, 1, HOUR)
+        return limit < 1

@@ -29,7 +29,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(
+        accounts.LimitedPasswordResetView.as_view(
             success_url=reverse_lazy("ratings:password_reset_done"),
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",

@@ -3,9 +3,11 @@
 import re
 
 import pytest
+import redis
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
+from django.test import override_settings
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -22,7 +24,7 @@ def clear_login_failures():
     cache.clear()
 
 
-def signup(client, **overrides):
+def signup(client, client_address="127.0.0.1", **overrides):
     data = {
         "username": "carol",
         "email": "carol@example.com",
@@ -30,7 +32,7 @@ def signup(client, **overrides):
         "password2": "a long passphrase 7",
         **overrides,
     }
-    return client.post(reverse("ratings:signup"), data)
+    return client.post(reverse("ratings:signup"), data, REMOTE_ADDR=client_address)
 
 
 def test_sign_up_logs_in_and_starts_onboarding(client):
@@ -202,3 +204,69 @@ def test_password_reset_confirm_asks_for_a_new_password(client, alice):
         "new_password1": "new-password",
         "new_password2": "new-password",
     }
+
+
+# --- Limits on sign-up and password reset ----------------------------------------
+
+
+@override_settings(SIGNUP_LIMIT_PER_HOUR=2)
+def test_sign_up_is_limited_per_client_address(client):
+    for number in range(2):
+        assert (
+            signup(client, username=f"carol{number}", email=f"c{number}@example.com").status_code
+            == 302
+        )
+        client.post(reverse("logout"))
+    refused = signup(client, username="carol2", email="c2@example.com")
+    assert refused.status_code == 429
+    assert "Too many accounts were made from your connection" in refused.content.decode()
+    assert not User.objects.filter(username="carol2").exists()
+
+    elsewhere = signup(
+        client, username="carol2", email="c2@example.com", client_address="192.0.2.9"
+    )
+    assert elsewhere.status_code == 302
+
+
+@override_settings(RESET_LIMIT_PER_ADDRESS_PER_HOUR=2)
+def test_password_reset_mail_to_one_address_is_limited(client, alice, mailoutbox):
+    for number in range(2):
+        client.post(
+            reverse("ratings:password_reset"),
+            {"email": "alice@example.com"},
+            REMOTE_ADDR=f"192.0.2.{number}",
+        )
+    refused = client.post(
+        reverse("ratings:password_reset"), {"email": "ALICE@example.com"}, REMOTE_ADDR="192.0.2.7"
+    )
+    assert refused.status_code == 429
+    assert "Too many reset emails" in refused.content.decode()
+    assert len(mailoutbox) == 2
+
+
+@override_settings(RESET_LIMIT_PER_IP_PER_HOUR=3)
+def test_password_reset_requests_from_one_address_are_limited(client, alice, bob, mailoutbox):
+    for email in ["nobody@example.com", "bob@example.com", "someone@example.com"]:
+        assert client.post(reverse("ratings:password_reset"), {"email": email}).status_code == 302
+    refused = client.post(reverse("ratings:password_reset"), {"email": "alice@example.com"})
+    assert refused.status_code == 429
+    assert [message.to for message in mailoutbox] == [["bob@example.com"]]
+
+
+REDIS_TEST_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/14",
+    }
+}
+
+
+@override_settings(CACHES=REDIS_TEST_CACHE, SIGNUP_LIMIT_PER_HOUR=1)
+def test_sign_up_limit_counts_in_redis(client):
+    redis.Redis.from_url("redis://127.0.0.1:6379/14").flushdb()
+    try:
+        assert signup(client).status_code == 302
+        client.post(reverse("logout"))
+        assert signup(client, username="dave", email="dave@example.com").status_code == 429
+    finally:
+        redis.Redis.from_url("redis://127.0.0.1:6379/14").flushdb()
