@@ -18,7 +18,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.views import LoginView, PasswordResetConfirmView, PasswordResetView
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.mail import send_mail
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -88,6 +90,15 @@ class SignUpForm(UserCreationForm):
 
 
 class EmailForm(forms.ModelForm):
+    """A new email address; the current password proves it is the member asking."""
+
+    current_password = forms.CharField(
+        label="Your current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your current password to change your email."},
+    )
+
     class Meta:
         model = User
         fields = ("email",)
@@ -96,6 +107,7 @@ class EmailForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
+        self.previous_email = self.instance.email
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
@@ -103,6 +115,16 @@ class EmailForm(forms.ModelForm):
         if others.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this email already exists.")
         return email
+
+    def clean_current_password(self):
+        password = self.cleaned_data["current_password"]
+        if not self.instance.check_password(password):
+            raise forms.ValidationError("That is not your current password.")
+        return password
+
+    @property
+    def address_changed(self):
+        return self.previous_email.casefold() != self.instance.email.casefold()
 
 
 class DeleteAccountForm(forms.Form):
@@ -257,13 +279,26 @@ def _too_many_sign_ups(request, form):
 def account_settings(request):
     email_form = EmailForm(request.POST or None, instance=request.user)
     if request.method == "POST" and email_form.is_valid():
-        email_form.save()
+        user = email_form.save()
+        if email_form.address_changed and email_form.previous_email:
+            _tell_previous_address(request, user, email_form.previous_email)
         messages.success(request, "Your email address is saved.")
         return redirect("ratings:settings")
     return render(
         request,
         "registration/settings.html",
         {"email_form": email_form, "delete_form": DeleteAccountForm(request.user)},
+    )
+
+
+def _tell_previous_address(request, user, previous_email):
+    """Someone who took over a session cannot quietly move the account to their own address."""
+    context = {"user": user, "new_email": user.email, "site_url": request.build_absolute_uri("/")}
+    send_mail(
+        render_to_string("registration/email_changed_subject.txt", context).strip(),
+        render_to_string("registration/email_changed_email.txt", context),
+        None,
+        [previous_email],
     )
 
 

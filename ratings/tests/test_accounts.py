@@ -120,12 +120,42 @@ def test_password_reset_sends_a_working_link(client, alice, mailoutbox):
     assert alice.check_password("new passphrase 99")
 
 
+def change_email(client, email, password="correct horse 1"):
+    data = {"email": email}
+    if password is not None:
+        data["current_password"] = password
+    return client.post(reverse("ratings:settings"), data)
+
+
 def test_settings_change_email(alice_client, alice, bob):
-    response = alice_client.post(reverse("ratings:settings"), {"email": "BOB@example.com"})
+    response = change_email(alice_client, "BOB@example.com")
     assert "already exists" in response.content.decode()
-    alice_client.post(reverse("ratings:settings"), {"email": "alice@new.example"})
+    change_email(alice_client, "alice@new.example")
     alice.refresh_from_db()
     assert alice.email == "alice@new.example"
+
+
+@pytest.mark.parametrize("password", [None, "", "wrong"])
+def test_changing_the_email_needs_the_password(alice_client, alice, mailoutbox, password):
+    response = change_email(alice_client, "mallory@example.com", password=password)
+    assert response.status_code == 200
+    assert 'id="id_current_password_error"' in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.com"
+    assert mailoutbox == []
+
+
+def test_changing_the_email_tells_the_old_address(alice_client, alice, mailoutbox):
+    change_email(alice_client, "alice@new.example")
+    [notice] = mailoutbox
+    assert notice.to == ["alice@example.com"]
+    assert "alice@new.example" in notice.body
+    assert "If you did not" in notice.body
+
+
+def test_saving_the_same_email_sends_nothing(alice_client, alice, mailoutbox):
+    change_email(alice_client, "alice@example.com")
+    assert mailoutbox == []
 
 
 def test_delete_account_needs_the_password_and_removes_the_data(alice_client, alice, bob):
@@ -186,6 +216,7 @@ def test_log_in_and_sign_up_fields_tell_password_managers_what_they_are(client):
 def test_account_forms_tell_password_managers_what_they_are(alice_client, alice):
     assert autocomplete_hints(alice_client.get(reverse("ratings:settings"))) == {
         "email": "email",
+        "current_password": "current-password",
         "password": "current-password",
     }
     assert autocomplete_hints(alice_client.get(reverse("ratings:password_change"))) == {
