@@ -44,10 +44,10 @@ def setup_member():
         SESSION_KEY,
         get_user_model,
     )
-    from django.contrib.sessions.backends.db import SessionStore
 
     from catalog.models import Movie
     from ratings.models import Rating
+    from ratings.sessions import SessionStore
 
     user, _ = get_user_model().objects.get_or_create(
         username="bench-member", defaults={"email": "bench@example.invalid"}

@@ -165,6 +165,10 @@ LOGIN_REDIRECT_URL = "catalog:home"
 LOGOUT_REDIRECT_URL = "catalog:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
+# Sessions in the database, each tied to its member: deleting an account ends
+# its sessions on every device (ratings/sessions.py).
+SESSION_ENGINE = "ratings.sessions"
+
 # Log-in throttle (django-axes): after LOGIN_FAILURE_LIMIT failures for one account
 # (by username or email, any case) or from one client address, log-in is refused
 # for LOGIN_LOCKOUT_MINUTES. Counted in the shared cache; a real log-in or a
@@ -182,6 +186,7 @@ AXES_RESET_ON_SUCCESS = True
 # Tries while locked out do not push the end further: the page says when it ends.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ADMIN = False  # the cache handler keeps no records to show
+AXES_VERBOSE = False  # no banner at start-up; failures and lockouts are still logged
 # axes warns about a per-process cache; nextfilms.E001 refuses one in production.
 SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 # Sign-ups per client address, and password-reset emails per address mailed and

@@ -1,19 +1,22 @@
 """Sign-up, log-in (throttled, by username or email), settings and account deletion."""
 
 import re
+from importlib import import_module
 
 import pytest
 import redis
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from catalog.tests.factories import make_movie
 from ratings.models import ListEntry, Rating
+from ratings.transfer_views import PENDING_IMPORT_KEY
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -301,3 +304,21 @@ def test_sign_up_limit_counts_in_redis(client):
         assert signup(client, username="dave", email="dave@example.com").status_code == 429
     finally:
         redis.Redis.from_url("redis://127.0.0.1:6379/14").flushdb()
+
+
+def test_deleting_the_account_ends_its_sessions_on_every_device(alice, bob):
+    """Another device's session held the member's pending import, titles and all, for 14 days."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    phone, laptop, bobs_phone = Client(), Client(), Client()
+    for device, member in [(phone, alice), (laptop, alice), (bobs_phone, bob)]:
+        device.force_login(member)
+    held = phone.session
+    held[PENDING_IMPORT_KEY] = {"rows": [{"title": "Heat (1995)", "rating": 4.5}]}
+    held.save()
+
+    laptop.post(reverse("ratings:delete_account"), {"password": "correct horse 1"})
+
+    assert not store().exists(held.session_key)
+    assert store(held.session_key).load() == {}
+    assert phone.get(reverse("ratings:my_ratings")).status_code == 302
+    assert bobs_phone.get(reverse("ratings:my_ratings")).status_code == 200
