@@ -12,11 +12,16 @@ from axes.utils import reset as reset_login_failures
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
-from django.contrib.auth.views import LoginView, PasswordResetConfirmView, PasswordResetView
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
+from django.contrib.auth.views import (
+    LoginView,
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+)
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.mail import send_mail
 from django.shortcuts import redirect, render
@@ -89,6 +94,12 @@ class SignUpForm(UserCreationForm):
         return email
 
 
+def is_own_password(request, password):
+    """Check the member's password as a log-in does, so wrong guesses count toward the lockout."""
+    member = authenticate(request, username=request.user.get_username(), password=password)
+    return member is not None and member.pk == request.user.pk
+
+
 class EmailForm(forms.ModelForm):
     """A new email address; the current password proves it is the member asking."""
 
@@ -104,8 +115,9 @@ class EmailForm(forms.ModelForm):
         fields = ("email",)
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        super().__init__(*args, instance=request.user, **kwargs)
         self.fields["email"].required = True
         self.previous_email = self.instance.email
 
@@ -118,7 +130,7 @@ class EmailForm(forms.ModelForm):
 
     def clean_current_password(self):
         password = self.cleaned_data["current_password"]
-        if not self.instance.check_password(password):
+        if not is_own_password(self.request, password):
             raise forms.ValidationError("That is not your current password.")
         return password
 
@@ -134,15 +146,40 @@ class DeleteAccountForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, user, *args, **kwargs):
-        self.user = user
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not is_own_password(self.request, password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class SitePasswordChangeForm(PasswordChangeForm):
+    """Django's form, with the old password checked as a log-in (see :func:`is_own_password`)."""
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        super().__init__(request.user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if not is_own_password(self.request, old_password):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
+
+
+class SitePasswordChangeView(PasswordChangeView):
+    form_class = SitePasswordChangeForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        del kwargs["user"]  # the form takes the request, whose user it is
+        return {**kwargs, "request": self.request}
 
 
 class SiteLoginView(LoginView):
@@ -277,7 +314,7 @@ def _too_many_sign_ups(request, form):
 
 @login_required
 def account_settings(request):
-    email_form = EmailForm(request.POST or None, instance=request.user)
+    email_form = EmailForm(request, request.POST or None)
     if request.method == "POST" and email_form.is_valid():
         user = email_form.save()
         if email_form.address_changed and email_form.previous_email:
@@ -287,7 +324,7 @@ def account_settings(request):
     return render(
         request,
         "registration/settings.html",
-        {"email_form": email_form, "delete_form": DeleteAccountForm(request.user)},
+        {"email_form": email_form, "delete_form": DeleteAccountForm(request)},
     )
 
 
@@ -305,12 +342,12 @@ def _tell_previous_address(request, user, previous_email):
 @login_required
 @require_POST
 def delete_account(request):
-    form = DeleteAccountForm(request.user, request.POST)
+    form = DeleteAccountForm(request, request.POST)
     if not form.is_valid():
         return render(
             request,
             "registration/settings.html",
-            {"email_form": EmailForm(instance=request.user), "delete_form": form},
+            {"email_form": EmailForm(request), "delete_form": form},
             status=400,
         )
     user = request.user

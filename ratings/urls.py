@@ -17,7 +17,7 @@ urlpatterns = [
     path("accounts/delete/", accounts.delete_account, name="delete_account"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(
+        accounts.SitePasswordChangeView.as_view(
             success_url=reverse_lazy("ratings:password_change_done")
         ),
         name="password_change",

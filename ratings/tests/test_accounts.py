@@ -161,6 +161,19 @@ def test_saving_the_same_email_sends_nothing(alice_client, alice, mailoutbox):
     assert mailoutbox == []
 
 
+def test_change_password_keeps_the_member_logged_in(alice_client, alice):
+    new = {"new_password1": "new passphrase 99", "new_password2": "new passphrase 99"}
+    refused = alice_client.post(reverse("ratings:password_change"), {**new, "old_password": "no"})
+    assert "Your old password was entered incorrectly" in refused.content.decode()
+    response = alice_client.post(
+        reverse("ratings:password_change"), {**new, "old_password": "correct horse 1"}
+    )
+    assert response["Location"] == reverse("ratings:password_change_done")
+    alice.refresh_from_db()
+    assert alice.check_password("new passphrase 99")
+    assert alice_client.get(reverse("ratings:my_ratings")).status_code == 200
+
+
 def test_delete_account_needs_the_password_and_removes_the_data(alice_client, alice, bob):
     movie = make_movie("Heat")
     Rating.objects.create(user=alice, movie=movie, value=4.0)

@@ -220,3 +220,22 @@ def test_failures_in_one_worker_lock_the_account_in_the_others(alice, redis_14):
     assert log_in_in_a_worker(
         "alice@example.com:wrong", "ALICE@example.com:wrong", f"alice:{RIGHT}"
     ) == [200, 429, 429]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("ratings:settings", "current_password"),
+        ("ratings:delete_account", "password"),
+        ("ratings:password_change", "old_password"),
+    ],
+)
+def test_guessing_the_password_in_an_open_session_counts_too(alice_client, url, field):
+    """Whoever holds a member's session cannot try passwords there without limit."""
+    data = {"email": "mallory@example.com", "new_password1": "x" * 12, "new_password2": "x" * 12}
+    for _ in range(4):
+        alice_client.post(reverse(url), {**data, field: "wrong"})
+    assert alice_client.post(reverse(url), {**data, field: "wrong"}).status_code == 429
+    alice_client.logout()
+    assert log_in(alice_client, REMOTE_ADDR="192.0.2.50").status_code == 429
