@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from catalog import tmdb_sync
+from catalog import text, tmdb_sync
 from catalog.models import Credit, Genre, Keyword, Movie, MovieTag, Person, SyncRun
 from catalog.tasks import sync_movies_now
 
@@ -33,7 +34,10 @@ class DecadeFilter(admin.SimpleListFilter):
         if self.value() == "none":
             return queryset.filter(year__isnull=True)
         if self.value():
-            decade = int(self.value())
+            decade = text.parse_whole_number(self.value())
+            if decade is None:
+                # The admin turns this into its "invalid filter" notice, not a 500.
+                raise IncorrectLookupParameters(f"{self.value()!r} is not a decade.")
             return queryset.filter(year__gte=decade, year__lte=decade + 9)
         return queryset
 
@@ -104,10 +108,12 @@ class MovieAdmin(admin.ModelAdmin):
     inlines = [CreditInline, MovieTagInline]
     readonly_fields = [
         "movielens_title",
+        "tmdb_title",
         "rating_count",
         "rating_mean",
         "score",
         "rating_histogram",
+        "movielens_histogram",
         "tmdb_synced_at",
         "tmdb_attempts",
         "tmdb_last_error",
@@ -128,6 +134,7 @@ class MovieAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "tmdb_status",
+                    "tmdb_title",
                     "tmdb_synced_at",
                     "tmdb_attempts",
                     "tmdb_last_error",
@@ -149,16 +156,24 @@ class MovieAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "MovieLens ratings",
-            {"fields": ["rating_count", "rating_mean", "score", "rating_histogram"]},
+            "Ratings (MovieLens and members)",
+            {
+                "fields": [
+                    "rating_count",
+                    "rating_mean",
+                    "score",
+                    "rating_histogram",
+                    "movielens_histogram",
+                ]
+            },
         ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term.strip().isdigit():
-            number = int(search_term)
+        number = text.parse_whole_number(search_term)
+        if number is not None:
             queryset |= self.model.objects.filter(Q(movielens_id=number) | Q(tmdb_id=number))
         return queryset, may_have_duplicates
 

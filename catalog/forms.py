@@ -45,7 +45,11 @@ class FilmFilterForm(forms.Form):
         label="Films with",
     )
     decade = forms.TypedChoiceField(
-        choices=[("", "Any decade"), *DECADES], coerce=int, empty_value=None, required=False
+        choices=[("", "Any decade"), *DECADES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Choose a decade from the list."},
     )
     year_from = forms.IntegerField(min_value=1870, max_value=2100, required=False, label="From")
     year_to = forms.IntegerField(min_value=1870, max_value=2100, required=False, label="To")

@@ -103,7 +103,11 @@ class Movie(models.Model):
         FAILED = "failed", "Failed"
 
     movielens_id = models.PositiveIntegerField("MovieLens id", unique=True)
-    title = models.CharField(max_length=300, help_text="Display title, article first.")
+    title = models.CharField(
+        max_length=300,
+        help_text="Display title: TMDB's title once synced, else MovieLens's main title, "
+        "article first.",
+    )
     movielens_title = models.CharField(max_length=300, help_text="Title as MovieLens writes it.")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     genres = models.ManyToManyField(Genre, related_name="movies", blank=True)
@@ -112,6 +116,9 @@ class Movie(models.Model):
     search_text = models.CharField(max_length=700, editable=False, default="")
 
     # Filled by the TMDB sync.
+    tmdb_title = models.CharField(
+        "TMDB title", max_length=300, blank=True, help_text="The title TMDB gives the film."
+    )
     overview = models.TextField(blank=True)
     tagline = models.CharField(max_length=500, blank=True)
     runtime = models.PositiveSmallIntegerField("runtime (minutes)", null=True, blank=True)
@@ -147,7 +154,14 @@ class Movie(models.Model):
     )
     keywords = models.ManyToManyField("Keyword", related_name="movies", blank=True)
 
-    # MovieLens aggregates, recomputed by the importer.
+    # Community figures: MovieLens's ratings and the site's members' together,
+    # kept by ratings.aggregates. The MovieLens part is stored on its own, so a
+    # member's rating updates one film without reading MovieLens's ratings.
+    movielens_histogram = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Counts of MovieLens ratings 0.5, 1.0, … 5.0, from the last import.",
+    )
     rating_count = models.PositiveIntegerField(default=0)
     rating_mean = models.FloatField(null=True, blank=True)
     rating_histogram = models.JSONField(

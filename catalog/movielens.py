@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 import requests
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.dispatch import Signal
 from django.utils.text import slugify
 from tqdm import tqdm
 
@@ -338,7 +339,14 @@ def _save_movies(parsed_movies, links, report):
     genre_ids = dict(Genre.objects.filter(name__in=genre_names).values_list("name", "id"))
     report.genres = len(genre_ids)
 
-    existing = set(Movie.objects.values_list("movielens_id", flat=True))
+    # TMDB's title stays the display title while the film keeps its TMDB id.
+    tmdb_titles = {
+        movielens_id: (tmdb_id, tmdb_title)
+        for movielens_id, tmdb_id, tmdb_title in Movie.objects.values_list(
+            "movielens_id", "tmdb_id", "tmdb_title"
+        )
+    }
+    existing = tmdb_titles.keys()
     # A tmdb id moving from one film to another would trip the unique constraint
     # half-way through the upsert, so release the ids that change hands first.
     incoming_tmdb = {tmdb: mid for mid, (_, tmdb) in links.items() if tmdb}
@@ -353,11 +361,12 @@ def _save_movies(parsed_movies, links, report):
 
     rows = []
     for movielens_id, (raw_title, _) in parsed_movies.items():
-        base_title, year = text.split_title_year(raw_title)
-        title = text.display_title(base_title)
+        _, year = text.split_title_year(raw_title)
         if year is not None and not 1870 <= year <= 2100:
             year = None
         imdb_id, tmdb_id = links.get(movielens_id, ("", None))
+        known_tmdb_id, tmdb_title = tmdb_titles.get(movielens_id, (None, ""))
+        title = text.known_title(raw_title, tmdb_title if known_tmdb_id == tmdb_id else "")
         search_text = text.search_text(title, raw_title)[:700]
         rows.append(
             (movielens_id, title[:300], raw_title[:300], year, imdb_id, tmdb_id, search_text)
@@ -617,8 +626,14 @@ def _explain_duplicate(source, movie_ids, database_error):
     return MovieLensImportError(f"ratings.csv has a repeated rating: {database_error}.")
 
 
-def recompute_aggregates():
-    """Refresh each movie's MovieLens rating count, mean, histogram and weighted score.
+# Sent inside the import's transaction once every film's MovieLens histogram is
+# stored. The ratings app listens: it recomputes the figures films show, which
+# count the site's members' ratings too (``ratings.aggregates``).
+movielens_ratings_loaded = Signal()
+
+
+def store_movielens_histograms():
+    """Store each film's MovieLens ratings per half star in ``Movie.movielens_histogram``.
 
     Returns the number of ratings and of distinct MovieLens users.
     """
@@ -634,30 +649,19 @@ def recompute_aggregates():
         cursor.execute("DROP TABLE IF EXISTS movielens_rating_stats")
         cursor.execute(
             f"CREATE TEMP TABLE movielens_rating_stats AS "
-            f"SELECT movielens_movie_id AS movie, COUNT(*) AS n, SUM(rating) AS total, {counts} "
+            f"SELECT movielens_movie_id AS movie, COUNT(*) AS n, {counts} "
             f"FROM {ratings} GROUP BY movielens_movie_id"
         )
-        cursor.execute("SELECT SUM(n), SUM(total), COUNT(*) FROM movielens_rating_stats")
-        total, rating_sum, rated_movies = cursor.fetchone()
-        # PostgreSQL sums bigints into numerics; plain numbers are enough here.
-        total, rating_sum = int(total or 0), float(rating_sum or 0)
-        global_mean = rating_sum / total if total else 0.0
-        # The prior weight is the average number of ratings per film, so the
-        # score adapts from ml-latest-small (~10) to ml-32m (~370).
-        prior = total / rated_movies if rated_movies else 1.0
+        cursor.execute("SELECT SUM(n) FROM movielens_rating_stats")
+        # PostgreSQL sums bigints into numerics; a plain number is enough here.
+        total = int(cursor.fetchone()[0] or 0)
         cursor.execute(
-            f"UPDATE {movies} SET rating_count = 0, rating_mean = NULL, score = 0, "
-            f"rating_histogram = {array_function}() "
-            f"WHERE rating_count <> 0 "
-            f"AND movielens_id NOT IN (SELECT movie FROM movielens_rating_stats)"
+            f"UPDATE {movies} SET movielens_histogram = {array_function}() "
+            f"WHERE movielens_id NOT IN (SELECT movie FROM movielens_rating_stats)"
         )
         cursor.execute(
-            f"UPDATE {movies} SET rating_count = stats.n, "
-            f"rating_mean = stats.total / stats.n, "
-            f"score = (stats.total + %s * %s) / (stats.n + %s), "
-            f"rating_histogram = {array_function}({histogram}) "
-            f"FROM movielens_rating_stats AS stats WHERE {movies}.movielens_id = stats.movie",
-            [prior, global_mean, prior],
+            f"UPDATE {movies} SET movielens_histogram = {array_function}({histogram}) "
+            f"FROM movielens_rating_stats AS stats WHERE {movies}.movielens_id = stats.movie"
         )
         cursor.execute("DROP TABLE movielens_rating_stats")
         # Distinct users by hopping along the primary key's index, one probe per
@@ -701,7 +705,8 @@ def import_movielens(source=None, progress=True):
                 else:
                     _load_ratings_sqlite(dataset, movie_ids, progress)
             with report.timed("aggregates"):
-                report.ratings, report.users = recompute_aggregates()
+                report.ratings, report.users = store_movielens_histograms()
+                movielens_ratings_loaded.send(sender=Movie)
             catalog_changed()
         if connection.vendor == "postgresql":
             # Fresh planner statistics, so the first pages after a bulk load

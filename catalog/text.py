@@ -2,7 +2,11 @@
 
 MovieLens titles look like ``"Matrix, The (1999)"``: the year in parentheses at
 the end (sometimes missing, sometimes a range), a leading article moved behind a
-comma, and sometimes an alternative title in parentheses.
+comma (or behind the first part of a title with a colon: ``"Crow, The: Wicked
+Prayer"``), and often alternative titles in parentheses: the original title
+(``"Amelie (Fabuleux destin d'Amélie Poulain, Le)"``) or an a.k.a.
+(``"Seven (a.k.a. Se7en)"``). The site shows the name before the parentheses,
+article first; search keeps the whole MovieLens form.
 """
 
 import re
@@ -14,7 +18,16 @@ _ARTICLES = (
     "Een|Ein|Eine|Un|Une|Uno|Una|O|Os|As|Um|Uma|Da"
 )
 _YEAR_AT_END = re.compile(r"\s*\((\d{4})(?:\s*[-–]\s*(?:\d{4})?)?\s*\)\s*$")
-_ARTICLE_AT_END = re.compile(rf"^(?P<body>.+), (?P<article>{_ARTICLES})(?P<rest>\s*\(.*\))?$")
+_ARTICLE_AT_END = re.compile(rf"^(?P<body>.+), (?P<article>{_ARTICLES})$")
+_ARTICLE_BEFORE_COLON = re.compile(rf"^(?P<body>[^:]+), (?P<article>{_ARTICLES})(?P<rest>:.*)$")
+# A parenthesis after a space, closing the title: an alternative title
+# ("Frontière(s)" keeps its parenthesis).
+_TRAILING_PARENTHESES = re.compile(r"\s+\((?P<inside>[^()]*)\)\s*$")
+_AKA = re.compile(r"^(?:a\.k\.a\.|aka)\s+", re.IGNORECASE)
+# Parentheses that belong to the name: "Birdman: Or (The Unexpected Virtue of
+# Ignorance)", "Hommage à Zgougou (et salut à Sabine Mamou)".
+_NAME_GOES_ON_BEFORE = re.compile(r"\b(?:or|Or)$")
+_NAME_GOES_ON_INSIDE = re.compile(r"^(?:and|or|et|ou)\b")
 
 
 def split_title_year(raw_title):
@@ -26,15 +39,44 @@ def split_title_year(raw_title):
     return raw_title[: match.start()].strip(), int(match.group(1))
 
 
+def split_alternative_titles(title):
+    """``(main title, [alternative titles])`` of a MovieLens title without its year.
+
+    ``"Léon: The Professional (a.k.a. The Professional) (Léon)"`` gives
+    ``("Léon: The Professional", ["The Professional", "Léon"])``; alternative
+    titles keep MovieLens's article order (``"Fabuleux destin d'Amélie Poulain, Le"``).
+    """
+    main, alternatives = " ".join(title.split()), []
+    while match := _TRAILING_PARENTHESES.search(main):
+        before, inside = main[: match.start()], match.group("inside").strip()
+        if _NAME_GOES_ON_BEFORE.search(before) or _NAME_GOES_ON_INSIDE.match(inside):
+            break
+        alternatives.insert(0, _AKA.sub("", inside))
+        main = before
+    return main, [alternative for alternative in alternatives if alternative]
+
+
 def display_title(title):
-    """Move a trailing article to the front: ``"Matrix, The"`` → ``"The Matrix"``."""
-    match = _ARTICLE_AT_END.match(title)
+    """The name people know from a MovieLens title without its year.
+
+    Alternative titles in parentheses go, and a moved article comes back to the
+    front: ``"City of Lost Children, The (Cité des enfants perdus, La)"`` →
+    ``"The City of Lost Children"``; ``"Librarian, The: The Curse of the Judas
+    Chalice"`` → ``"The Librarian: The Curse of the Judas Chalice"``.
+    """
+    main, _ = split_alternative_titles(title)
+    match = _ARTICLE_AT_END.match(main) or _ARTICLE_BEFORE_COLON.match(main)
     if not match:
-        return title
+        return main
     article = match.group("article")
     joiner = "" if article.endswith("'") else " "
-    rest = match.group("rest") or ""
+    rest = match.groupdict().get("rest") or ""
     return f"{article}{joiner}{match.group('body')}{rest}"
+
+
+def known_title(movielens_title, tmdb_title=""):
+    """The title the site shows: TMDB's when known ("Amélie"), else MovieLens's main title."""
+    return tmdb_title.strip() or display_title(split_title_year(movielens_title)[0])
 
 
 def normalize(text):
@@ -43,6 +85,16 @@ def normalize(text):
     ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     ascii_text = ascii_text.replace("&", " and ").lower()
     return " ".join(re.sub(r"[^\w]+", " ", ascii_text).split())
+
+
+def parse_whole_number(text):
+    """The whole number ``text`` spells in ASCII digits, or ``None``.
+
+    ``str.isdigit`` also accepts "²" or "①", which ``int`` then refuses, so
+    checks of typed input use this instead.
+    """
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 SEARCH_SEPARATOR = " | "

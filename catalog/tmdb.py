@@ -45,6 +45,7 @@ V3_API_KEY = re.compile(r"^[0-9a-fA-F]{32}$")
 
 # Longest values the columns take (see catalog.models).
 MAX_LENGTHS = {
+    "title": 300,
     "tagline": 500,
     "path": 200,
     "language": 16,
@@ -316,6 +317,7 @@ class MovieMetadata:
 
     tmdb_id: int
     imdb_id: str
+    title: str
     overview: str
     tagline: str
     runtime: int | None
@@ -340,6 +342,7 @@ def parse_movie(body):
     return MovieMetadata(
         tmdb_id=_int(body.get("id")),
         imdb_id=_imdb_id(body.get("imdb_id")),
+        title=_text(body.get("title"), MAX_LENGTHS["title"]),
         overview=_text(body.get("overview")),
         tagline=_text(body.get("tagline"), MAX_LENGTHS["tagline"]),
         runtime=_runtime(body.get("runtime")),

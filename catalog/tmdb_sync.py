@@ -26,7 +26,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from catalog import tmdb
+from catalog import text, tmdb
 from catalog.models import Credit, Keyword, Movie, Person, SyncRun, TMDBSyncState
 from catalog.page_cache import forget_page
 
@@ -106,8 +106,12 @@ def store_metadata(movie_id, tmdb_id, metadata):
         person_ids = _upsert_people(metadata)
         _replace_credits(movie, metadata, person_ids)
         movie.keywords.set(_upsert_keywords(metadata.keywords).values())
+        title = text.known_title(movie.movielens_title or movie.title, metadata.title)
         Movie.objects.filter(pk=movie_id).update(
             tmdb_id=tmdb_id,
+            title=title,
+            tmdb_title=metadata.title,
+            search_text=text.search_text(title, movie.movielens_title or movie.title)[:700],
             imdb_id=movie.imdb_id or metadata.imdb_id,
             overview=metadata.overview,
             tagline=metadata.tagline,

@@ -43,6 +43,20 @@ class MovieLensRating(models.Model):
         return f"MovieLens user {self.movielens_user_id}: {self.movie_id} ★{self.rating}"
 
 
+class RatingPrior(models.Model):
+    """The weighted score's prior (one row), fixed by the last MovieLens import.
+
+    See ``ratings.aggregates``: a member's rating updates one film's score with
+    the same prior the import gave every other film.
+    """
+
+    weight = models.FloatField(help_text="The average number of ratings of a rated film.")
+    mean = models.FloatField(help_text="The mean of every rating.")
+
+    def __str__(self):
+        return f"{self.weight:.1f} ratings of {self.mean:.2f}"
+
+
 class RatingQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(user=user) if user.is_authenticated else self.none()

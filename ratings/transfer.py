@@ -17,7 +17,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import Movie
-from catalog.text import display_title, normalize, split_title_year
+from catalog.text import (
+    display_title,
+    normalize,
+    parse_whole_number,
+    split_alternative_titles,
+    split_title_year,
+)
+from ratings.aggregates import refresh_films
 from ratings.models import HALF_STARS, ListEntry, Rating
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -58,7 +65,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _VALID_STARS = frozenset(HALF_STARS)
 _IMDB_ID = re.compile(r"^(?:tt)?(\d{1,10})$")
-_TRAILING_PARENTHESES = re.compile(r"\s*\(([^()]*)\)\s*$")
 _MOVIE_FIELDS = ("id", "title", "movielens_title", "year", "imdb_id", "tmdb_id", "movielens_id")
 _BULK_BATCH = 1_000
 
@@ -448,9 +454,10 @@ def _half_stars(raw):
 def _year(raw):
     if not raw:
         return None
-    if not raw.isdigit() or not 1870 <= int(raw) <= 2100:
+    year = parse_whole_number(raw)
+    if year is None or not 1870 <= year <= 2100:
         raise _RowError(f"year '{raw}' is not a year")
-    return int(raw)
+    return year
 
 
 def _imdb_id(raw):
@@ -461,9 +468,10 @@ def _imdb_id(raw):
 
 
 def _positive_int(raw, column):
-    if not raw.isdigit() or int(raw) == 0:
+    number = parse_whole_number(raw)
+    if not number:
         raise _RowError(f"{column} '{raw}' is not a number")
-    return int(raw)
+    return number
 
 
 def _unescape_formula(text):
@@ -624,13 +632,7 @@ def _title_keys(movie):
     is an alternative title (possibly with its article moved to the end).
     """
     base, _ = split_title_year(movie.movielens_title or movie.title)
-    main = base
-    alternatives = []
-    while match := _TRAILING_PARENTHESES.search(main):
-        if not match.start():
-            break
-        alternatives.append(match.group(1).strip().removeprefix("a.k.a. "))
-        main = main[: match.start()]
+    main, alternatives = split_alternative_titles(base)
     primary = {normalize(name) for name in (movie.title, base, main, display_title(main))}
     secondary = {normalize(name) for alt in alternatives for name in (alt, display_title(alt))}
     primary.discard("")
@@ -675,6 +677,8 @@ def apply(report, user, conflict_policy=KEEP):
         elif to_create:
             # A rating saved from another tab since the preview wins over the file.
             Rating.objects.bulk_create(to_create, batch_size=_BULK_BATCH, ignore_conflicts=True)
+        # bulk_create sends no signals: the films' figures are refreshed here.
+        refresh_films(rating.movie_id for rating in to_create + to_update)
     return ApplyResult(
         created=len(to_create), updated=len(to_update), unchanged=unchanged, skipped=skipped
     )

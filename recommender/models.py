@@ -1,5 +1,6 @@
 """Trained model versions: what was trained, how well it did, which one serves."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -28,8 +29,17 @@ class ModelVersion(models.Model):
     params = models.JSONField(default=dict, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, help_text="The quality gate's verdict and any override.")
     created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who published it over the gate; empty when the gate did.",
+    )
 
     objects = ModelVersionQuerySet.as_manager()
 
@@ -43,3 +53,8 @@ class ModelVersion(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def can_be_published(self):
+        """A version staff may publish by hand: trained, kept, and not serving."""
+        return not self.is_serving and self.status != self.Status.FAILED

@@ -18,6 +18,7 @@ import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
+from django.utils import timezone
 
 from catalog.models import Genre, Movie
 from catalog.page_cache import catalog_changed
@@ -226,6 +227,7 @@ def _holdout_quality(model, data, held_out, in_training, n=20):
 
 
 def _publish_if_not_worse(version, serving, tolerance):
+    """Publish ``version`` unless its holdout quality fell; the verdict goes in its notes."""
     old_score = (serving.metrics or {}).get("ndcg") if serving else None
     new_score = version.metrics.get("ndcg")
     if old_score is not None and new_score is not None and new_score < old_score - tolerance:
@@ -236,21 +238,36 @@ def _publish_if_not_worse(version, serving, tolerance):
         )
         version.save(update_fields=["status", "notes"])
         return False, version.notes
-    publish(version)
     quality = f" (holdout nDCG@20 {new_score:.3f})" if new_score is not None else ""
+    compared = f" against {serving.name}'s {old_score:.3f}" if old_score is not None else ""
+    version.notes = f"Passed the quality gate{quality}{compared}."
+    version.save(update_fields=["notes"])
+    publish(version)
     return True, f"Published {version.name}{quality}."
 
 
-def publish(version):
-    """Make ``version`` the serving model; web workers switch on their next check."""
+def publish(version, by=None):
+    """Make ``version`` the serving model; web workers switch on their next check.
+
+    ``by`` is the staff member publishing it by hand (over the gate's refusal,
+    or to go back to an earlier version); the version's notes record it.
+    """
     artifacts.load_bundle(settings.MODEL_DIR / version.name)  # refuse a broken artifact
     with transaction.atomic():
         ModelVersion.objects.filter(is_serving=True).update(
             is_serving=False, status=ModelVersion.Status.RETIRED
         )
+        if by is not None:
+            was = version.get_status_display().lower()
+            record = f"Published by {by.get_username()} (it was {was})."
+            version.notes = f"{version.notes}\n{record}".strip()
         version.is_serving = True
         version.status = ModelVersion.Status.SERVING
-        version.save(update_fields=["is_serving", "status"])
+        version.published_at = timezone.now()
+        version.published_by = by
+        version.save(
+            update_fields=["is_serving", "status", "published_at", "published_by", "notes"]
+        )
         # Visitors' film pages show this model's "more like this".
         catalog_changed()
 

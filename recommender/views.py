@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from catalog.text import parse_whole_number
 from ratings.models import Rating
 from recommender.forms import RecommendationFilterForm
 from recommender.serving import model_cache, recommend_for
@@ -33,7 +34,7 @@ def for_you(request):
 def next_recommendation(request):
     """One more card for the page, skipping the films already on it (``shown`` ids)."""
     filters = RecommendationFilterForm(request.GET or None).to_filters()
-    shown = {int(pk) for pk in request.GET.getlist("shown") if pk.isdigit()}
+    shown = {parse_whole_number(pk) for pk in request.GET.getlist("shown")} - {None}
     recommendations = recommend_for(request.user, n=FOR_YOU_SIZE + len(shown) + 1, filters=filters)
     fresh = next((r for r in recommendations if r.movie.pk not in shown), None)
     return render(

@@ -34,6 +34,23 @@ def test_movie_changelist_filters_by_decade_and_hidden(staff_client):
     assert [m.title for m in hidden] == ["Nineties"]
 
 
+def test_a_decade_filter_that_is_not_a_number_is_refused_not_a_crash(staff_client):
+    make_movie("Seventies", year=1975)
+    url = reverse("admin:catalog_movie_changelist")
+    response = staff_client.get(url, {"decade": "abc"})
+    # The admin's own answer to a bad filter: back to the list with its error flag.
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
+def test_searching_for_a_superscript_digit_is_a_title_search(staff_client):
+    alien = make_movie("Alien³", movielens_id=1320)
+    url = reverse("admin:catalog_movie_changelist")
+    response = staff_client.get(url, {"q": "³"})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [alien]
+
+
 def test_movie_change_form_renders_with_credits_inline(staff_client):
     movie = make_movie("Heat")
     response = staff_client.get(reverse("admin:catalog_movie_change", args=[movie.pk]))

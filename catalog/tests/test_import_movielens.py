@@ -134,6 +134,40 @@ def test_reimport_updates_and_never_duplicates(dataset, tmp_path):
 
 
 @pytest.mark.django_db
+def test_films_are_shown_by_the_names_people_know_and_reimport_updates_them(tmp_path):
+    movies = MOVIES + (
+        '5,"City of Lost Children, The (Cité des enfants perdus, La) (1995)",Fantasy\n'
+        '6,"Amelie (Fabuleux destin d\'Amélie Poulain, Le) (2001)",Comedy\n'
+    )
+    links = LINKS + "5,0112682,902\n6,0211915,194\n"
+    import_quietly(write_dataset(tmp_path / "ml-first", movies=movies, links=links))
+    assert Movie.objects.get(movielens_id=5).title == "The City of Lost Children"
+    # A catalog imported before display titles dropped the alternative titles.
+    Movie.objects.filter(movielens_id=5).update(
+        title="The City of Lost Children (Cité des enfants perdus, La)"
+    )
+    # TMDB named Amélie with its accent; the next import keeps TMDB's name.
+    Movie.objects.filter(movielens_id=6).update(title="Amélie", tmdb_title="Amélie")
+
+    import_quietly(write_dataset(tmp_path / "ml-again", movies=movies, links=links))
+
+    city, amelie = Movie.objects.filter(movielens_id__in=[5, 6]).order_by("movielens_id")
+    assert city.title == "The City of Lost Children"
+    assert amelie.title == "Amélie"
+    assert "fabuleux destin" in amelie.search_text
+
+
+@pytest.mark.django_db
+def test_a_tmdb_title_is_dropped_when_the_film_moves_to_another_tmdb_id(tmp_path):
+    import_quietly(write_dataset(tmp_path / "ml-first"))
+    Movie.objects.filter(movielens_id=3).update(title="Heat!", tmdb_title="Heat!")
+
+    import_quietly(write_dataset(tmp_path / "ml-moved", links=LINKS.replace(",949", ",950")))
+
+    assert Movie.objects.get(movielens_id=3).title == "Heat"
+
+
+@pytest.mark.django_db
 def test_zip_with_a_top_level_folder_imports(dataset, tmp_path):
     report = import_quietly(zip_dataset(dataset, tmp_path / "ml-test.zip"))
     assert (report.movies_created, report.ratings) == (4, 5)

@@ -25,8 +25,14 @@ def test_trailing_article_form_is_found_by_its_main_word():
 
 
 def test_case_and_accents_do_not_matter():
-    assert titles("AMÉLIE")[0][0].startswith("Amelie")
-    assert titles("amelie")[0][0].startswith("Amelie")
+    assert titles("AMÉLIE")[0] == ("Amelie", 2001)
+    assert titles("amelie")[0] == ("Amelie", 2001)
+
+
+def test_alternative_titles_stay_searchable():
+    assert titles("fabuleux destin")[0] == ("Amelie", 2001)
+    assert titles("se7en")[0] == ("Seven", 1995)
+    assert titles("das boot")[0] == ("Das Boot", 1981)
 
 
 def test_partial_words_match():

@@ -69,6 +69,7 @@ def test_fight_club_body_parses_into_what_we_store():
     movie = parse_movie(sample("movie_550_details_append_DERIVED.json"))
 
     assert (movie.tmdb_id, movie.imdb_id, movie.runtime) == (550, "tt0137523", 139)
+    assert movie.title == "Fight Club"
     assert movie.release_date == date(1999, 10, 15)
     assert movie.tagline == "Mischief. Mayhem. Soap."
     assert movie.poster_path == "/pB8BM7pdSp6B6Ih7QZ4DrQ3PmJK.jpg"

@@ -17,6 +17,7 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from catalog import tasks, tmdb, tmdb_sync
 from catalog.models import Credit, Keyword, Movie, Person, SyncRun, TMDBSyncState
+from catalog.search import search_movies
 from catalog.tests.factories import make_movie
 from catalog.tmdb_limits import local_gate
 from catalog.tmdb_standin import TMDBStandin
@@ -94,6 +95,18 @@ def test_sync_stores_details_credits_keywords_and_trailer(client_tmdb):
     assert set(writers) == {("Chuck Palahniuk", "Novel"), ("Jim Uhls", "Screenplay")}
     assert movie.keywords.count() == 14
     assert movie.keywords.filter(name="dual identity", tmdb_id=851).exists()
+
+
+def test_tmdb_title_becomes_the_display_title_and_movielens_forms_stay_searchable(client_tmdb):
+    raw = "Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)"
+    movie = make_movie("Amelie", movielens_title=raw, year=2001, tmdb_id=194)
+
+    tmdb_sync.sync_movie(movie.pk, client=client_tmdb)
+
+    movie.refresh_from_db()
+    assert (movie.title, movie.tmdb_title) == ("Amélie", "Amélie")
+    assert search_movies("amelie") == [movie]
+    assert search_movies("fabuleux destin") == [movie]
 
 
 def test_syncing_twice_leaves_the_same_rows(client_tmdb):

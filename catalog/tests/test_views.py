@@ -137,6 +137,21 @@ def test_browse_ignores_unknown_genre_with_an_error_not_a_crash(client):
     assert response.context["form"].errors
 
 
+def test_browse_says_a_decade_that_is_not_a_number_is_wrong(client):
+    make_catalog(2)
+    response = client.get(reverse("catalog:browse"), {"decade": "abc"})
+    assert response.status_code == 200
+    assert "Choose a decade from the list." in response.content.decode()
+    assert len(response.context["page"].object_list) == 2
+
+
+@pytest.mark.parametrize("view", ["catalog:search", "catalog:suggest"])
+def test_search_for_a_superscript_digit_answers_without_error(client, view):
+    make_movie("Alien³", movielens_title="Alien³ (1992)", year=1992)
+    response = client.get(reverse(view), {"q": "²"})
+    assert response.status_code == 200
+
+
 def test_film_page_shows_details_credits_and_distribution(client):
     movie = make_movie(
         "Heat",

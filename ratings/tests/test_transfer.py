@@ -53,18 +53,18 @@ def catalog():
             "The Matrix", year=1999, movielens_title="Matrix, The (1999)", imdb_id="tt0133093"
         ),
         "tiger": make_movie(
-            "Crouching Tiger, Hidden Dragon (Wo hu cang long)",
+            "Crouching Tiger, Hidden Dragon",
             year=2000,
             movielens_title="Crouching Tiger, Hidden Dragon (Wo hu cang long) (2000)",
             imdb_id="tt0190332",
         ),
         "amelie": make_movie(
-            "Amelie (Fabuleux destin d'Amélie Poulain, Le)",
+            "Amelie",
             year=2001,
             movielens_title="Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)",
         ),
         "leon": make_movie(
-            "Léon: The Professional (a.k.a. The Professional) (Léon)",
+            "Léon: The Professional",
             year=1994,
             movielens_title="Léon: The Professional (a.k.a. The Professional) (Léon) (1994)",
         ),
@@ -240,6 +240,17 @@ def test_bad_rows_are_reported_per_line_and_the_rest_is_kept(catalog, alice):
     ]
 
 
+def test_digits_that_are_not_ascii_are_reported_not_a_crash(catalog, alice):
+    letterboxd = "Name,Year,Rating\nThe Matrix,¹⁹⁹⁹,3\n"
+    movielens = "movieId,rating\n²,4\n"
+    assert [str(row) for row in report_for(letterboxd, alice).invalid] == [
+        "line 2: year '¹⁹⁹⁹' is not a year"
+    ]
+    assert [str(row) for row in report_for(movielens, alice).invalid] == [
+        "line 2: movieId '²' is not a number"
+    ]
+
+
 def test_line_numbers_count_quoted_line_breaks(catalog, alice):
     file = 'Name,Year,Rating\n"The\nMatrix",1999,abc\nAmélie,2001,9\n'
     assert [row.line for row in report_for(file, alice).invalid] == [2, 4]
@@ -376,9 +387,7 @@ def test_export_lists_rated_and_listed_films_in_a_letterboxd_layout(catalog, ali
     assert lines[0] == (
         "Date,Name,Year,Letterboxd URI,Rating,imdbID,tmdbID,Favorite,Watchlist,Not Interested"
     )
-    assert lines[1].endswith(
-        ',"Amelie (Fabuleux destin d\'Amélie Poulain, Le)",2001,,,,,false,true,true'
-    )
+    assert lines[1].endswith(",Amelie,2001,,,,,false,true,true")
     assert lines[2].endswith(",The Matrix,1999,,4.5,tt0133093,603,true,false,false")
     assert lines[2][:10] == Rating.objects.get(user=alice).updated_at.date().isoformat()
     assert len(lines) == 3
@@ -468,8 +477,9 @@ def test_matching_applying_and_exporting_run_a_constant_number_of_queries(
     with django_assert_num_queries(2):
         movielens_report = report_for(by_movielens, alice)
     assert len(title_report.matched) == len(movielens_report.matched) == count
-    # Savepoint, the member's ratings, one insert, release.
-    with django_assert_num_queries(4):
+    # Savepoint, the member's ratings, one insert; the films' figures (the prior,
+    # lock the films, members' ratings of them, one update); release.
+    with django_assert_num_queries(8):
         transfer.apply(movielens_report, alice, conflict_policy="overwrite")
     for movie in movies[:2]:
         ListEntry.objects.create(user=alice, movie=movie, kind="favorite")

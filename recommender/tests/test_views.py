@@ -47,6 +47,12 @@ def test_inverted_years_show_an_error(alice_client, clusters):
     assert "The end year is before the start year." in response.content.decode()
 
 
+def test_a_decade_that_is_not_a_number_is_an_error_not_a_crash(alice_client, clusters):
+    response = alice_client.get(reverse("recommender:for_you"), {"decade": "abc"})
+    assert response.status_code == 200
+    assert "Choose a decade from the list." in response.content.decode()
+
+
 def test_next_card_skips_the_films_already_shown(alice_client, alice, clusters):
     for movie in clusters["Comedy"][:4]:
         Rating.objects.create(user=alice, movie=movie, value=5.0)
@@ -56,6 +62,13 @@ def test_next_card_skips_the_films_already_shown(alice_client, alice, clusters):
     card = response.context["recommendation"]
     assert card.movie.pk not in shown
     assert "<html" not in response.content.decode()
+
+
+def test_next_card_ignores_shown_ids_that_are_not_numbers(alice_client, clusters):
+    # "²" passes str.isdigit() but int() refuses it.
+    response = alice_client.get(reverse("recommender:next"), {"shown": ["²", "abc"]})
+    assert response.status_code == 200
+    assert response.context["recommendation"] is not None
 
 
 def test_hidden_film_leaves_the_page(alice_client, alice, clusters):
