@@ -8,8 +8,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from ratings.models import MemberSession
 
-BEFORE = [("ratings", "0004_movielens_rating_movie_unindexed")]
-AFTER = [("ratings", "0005_member_session")]
+BEFORE = [("ratings", "0005_community_figures")]
+AFTER = [("ratings", "0006_member_session")]
 
 
 def migrate(targets):

@@ -38,7 +38,7 @@ def carry_over_open_sessions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ratings", "0004_movielens_rating_movie_unindexed"),
+        ("ratings", "0005_community_figures"),
         ("sessions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
