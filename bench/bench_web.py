@@ -45,9 +45,9 @@ def setup_member():
         get_user_model,
     )
 
+    from accounts.sessions import SessionStore
     from catalog.models import Movie
     from ratings.models import Rating
-    from ratings.sessions import SessionStore
 
     user, _ = get_user_model().objects.get_or_create(
         username="bench-member", defaults={"email": "bench@example.invalid"}
@@ -62,7 +62,7 @@ def setup_member():
     )
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "ratings.accounts.UsernameOrEmailBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.backends.UsernameOrEmailBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

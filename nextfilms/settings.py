@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "catalog",
     "ratings",
     "recommender",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -158,16 +159,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a locked-out log-in before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "ratings.accounts.UsernameOrEmailBackend",
+    "accounts.backends.UsernameOrEmailBackend",
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "catalog:home"
 LOGOUT_REDIRECT_URL = "catalog:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # Sessions in the database, each tied to its member: deleting an account ends
-# its sessions on every device (ratings/sessions.py).
-SESSION_ENGINE = "ratings.sessions"
+# its sessions on every device (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 
 # Log-in throttle (django-axes): after LOGIN_FAILURE_LIMIT failures for one account
 # (by username or email, any case) or from one client address, log-in is refused
@@ -179,9 +180,9 @@ AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_USERNAME_CALLABLE = "ratings.limits.account_key"
-AXES_CLIENT_IP_CALLABLE = "ratings.limits.client_ip"
-AXES_LOCKOUT_CALLABLE = "ratings.accounts.locked_out"
+AXES_USERNAME_CALLABLE = "accounts.limits.account_key"
+AXES_CLIENT_IP_CALLABLE = "accounts.limits.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 # Tries while locked out do not push the end further: the page says when it ends.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -1,7 +1,6 @@
 """Ratings: the MovieLens training corpus (and, later, the site's own users)."""
 
 from django.conf import settings
-from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 
@@ -134,21 +133,3 @@ class ListEntry(models.Model):
 
     def __str__(self):
         return f"{self.movie} on {self.user}'s {self.get_kind_display()}"
-
-
-class MemberSession(AbstractBaseSession):
-    """A session that knows its member: deleting the account deletes it on every device."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-
-    @classmethod
-    def get_session_store_class(cls):
-        from ratings.sessions import SessionStore
-
-        return SessionStore

@@ -6,10 +6,10 @@ from django.contrib.sessions.backends.db import SessionStore as OldSessionStore
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from ratings.models import MemberSession
+from accounts.models import MemberSession
 
 BEFORE = [("ratings", "0005_community_figures")]
-AFTER = [("ratings", "0006_member_session")]
+AFTER = [("accounts", "0002_member_session_table")]
 
 
 def migrate(targets):

@@ -2,8 +2,9 @@
 
 Built on ``django.contrib.auth``; its views handle log-out and password change
 and reset with the templates in ``templates/registration/``. django-axes
-counts failed log-ins (``ratings/limits.py`` says against what) and shows
-:func:`locked_out` once there are too many.
+counts failed log-ins (``accounts/limits.py`` says against what) and shows
+:func:`locked_out` once there are too many. A visitor's star or list click
+kept through log-in or sign-up (``ratings.pending``) is applied right after.
 """
 
 from urllib.parse import urlencode
@@ -12,10 +13,8 @@ from axes.utils import reset as reset_login_failures
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, get_user_model, login, logout
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 from django.contrib.auth.views import (
     LoginView,
     PasswordChangeView,
@@ -30,147 +29,17 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ratings import limits, pending
+from accounts import limits
+from accounts.forms import (
+    DeleteAccountForm,
+    EmailForm,
+    LoginForm,
+    SignUpForm,
+    SitePasswordChangeForm,
+)
+from ratings import pending
 
-User = get_user_model()
-
-
-class UsernameOrEmailBackend(ModelBackend):
-    """Log in with either the username or the email address.
-
-    Input with an "@" is an email address first; when no account has that
-    address it is tried as a username, for accounts made before sign-up
-    refused "@" in usernames (or made by staff in the admin).
-    """
-
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        if username and "@" in username:
-            match = User._default_manager.filter(email__iexact=username).first()
-            if match is not None:
-                username = match.get_username()
-        return super().authenticate(request, username=username, password=password, **kwargs)
-
-
-class LoginForm(AuthenticationForm):
-    username = forms.CharField(
-        label="Username or email",
-        widget=forms.TextInput(
-            attrs={"autofocus": True, "autocapitalize": "none", "autocomplete": "username"}
-        ),
-    )
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": "That username or email and password do not match. "
-        "Passwords are case-sensitive.",
-    }
-
-
-class SignUpForm(UserCreationForm):
-    email = forms.EmailField(
-        required=True,
-        help_text="For password resets only. We never share it.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-
-    class Meta(UserCreationForm.Meta):
-        model = User
-        fields = ("username", "email")
-        help_texts = {"username": "Up to 150 letters, digits and . + - _ (no spaces or “@”)."}
-
-    def clean_username(self):
-        username = super().clean_username()
-        if "@" in username:
-            # Log-in reads a name with "@" as an email address.
-            raise forms.ValidationError(
-                "A username cannot contain “@”: you log in with your username or your email, "
-                "and an “@” makes them look alike. Letters, digits and . + - _ are fine."
-            )
-        return username
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if User._default_manager.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email already exists.")
-        return email
-
-
-def is_own_password(request, password):
-    """Check the member's password as a log-in does, so wrong guesses count toward the lockout."""
-    member = authenticate(request, username=request.user.get_username(), password=password)
-    return member is not None and member.pk == request.user.pk
-
-
-class EmailForm(forms.ModelForm):
-    """A new email address; the current password proves it is the member asking."""
-
-    current_password = forms.CharField(
-        label="Your current password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": "Enter your current password to change your email."},
-    )
-
-    class Meta:
-        model = User
-        fields = ("email",)
-        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
-
-    def __init__(self, request, *args, **kwargs):
-        self.request = request
-        super().__init__(*args, instance=request.user, **kwargs)
-        self.fields["email"].required = True
-        self.previous_email = self.instance.email
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        others = User._default_manager.exclude(pk=self.instance.pk)
-        if others.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email already exists.")
-        return email
-
-    def clean_current_password(self):
-        password = self.cleaned_data["current_password"]
-        if not is_own_password(self.request, password):
-            raise forms.ValidationError("That is not your current password.")
-        return password
-
-    @property
-    def address_changed(self):
-        return self.previous_email.casefold() != self.instance.email.casefold()
-
-
-class DeleteAccountForm(forms.Form):
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, request, *args, **kwargs):
-        self.request = request
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not is_own_password(self.request, password):
-            raise forms.ValidationError("That is not your password.")
-        return password
-
-
-class SitePasswordChangeForm(PasswordChangeForm):
-    """Django's form, with the old password checked as a log-in (see :func:`is_own_password`)."""
-
-    def __init__(self, request, *args, **kwargs):
-        self.request = request
-        super().__init__(request.user, *args, **kwargs)
-
-    def clean_old_password(self):
-        old_password = self.cleaned_data["old_password"]
-        if not is_own_password(self.request, old_password):
-            raise forms.ValidationError(
-                self.error_messages["password_incorrect"], code="password_incorrect"
-            )
-        return old_password
+BACKEND = "accounts.backends.UsernameOrEmailBackend"
 
 
 class SitePasswordChangeView(PasswordChangeView):
@@ -274,7 +143,7 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and not _too_many_sign_ups(request, form):
         user = form.save()
-        login(request, user, backend="ratings.accounts.UsernameOrEmailBackend")
+        login(request, user, backend=BACKEND)
         messages.success(request, f"Welcome to NextFilms, {user.get_username()}!")
         pending.apply(request)
         onboarding = reverse("ratings:onboarding")
@@ -320,7 +189,7 @@ def account_settings(request):
         if email_form.address_changed and email_form.previous_email:
             _tell_previous_address(request, user, email_form.previous_email)
         messages.success(request, "Your email address is saved.")
-        return redirect("ratings:settings")
+        return redirect("accounts:settings")
     return render(
         request,
         "registration/settings.html",

@@ -1,7 +1,7 @@
 """Sessions in the database, each tied to its member (``SESSION_ENGINE``).
 
 Django's database store with the member beside each session
-(:class:`ratings.models.MemberSession`): deleting an account deletes its
+(:class:`accounts.models.MemberSession`): deleting an account deletes its
 sessions on every device with it, so nothing it left in them (a pending
 import, a kept click) outlives the account.
 """
@@ -14,7 +14,7 @@ class SessionStore(DatabaseSessionStore):
     @classmethod
     def get_model_class(cls):
         # Imported here: the session engine loads before the app registry is ready.
-        from ratings.models import MemberSession
+        from accounts.models import MemberSession
 
         return MemberSession
 

@@ -27,7 +27,7 @@ def log_in(client, username="alice", password=RIGHT, **extra):
     data = {"username": username}
     if password is not None:
         data["password"] = password
-    return client.post(reverse("login"), data, **extra)
+    return client.post(reverse("accounts:login"), data, **extra)
 
 
 def is_logged_in(client):
@@ -43,7 +43,7 @@ def test_five_wrong_passwords_lock_the_account_with_a_friendly_page(client, alic
     page = locked.content.decode()
     assert "Too many failed log-in attempts" in page
     assert "Try again in 15 minutes" in page
-    assert reverse("ratings:password_reset") in page
+    assert reverse("accounts:password_reset") in page
     assert '<header class="site-header">' in page  # the site's own design, not a bare 403
     assert locked["Retry-After"] == "900"
 
@@ -70,7 +70,7 @@ def test_a_successful_log_in_starts_the_count_again(client, alice):
     for _ in range(4):
         log_in(client, password="wrong")
     assert log_in(client).status_code == 302
-    client.post(reverse("logout"))
+    client.post(reverse("accounts:logout"))
     for _ in range(4):
         log_in(client, password="wrong")
     assert log_in(client).status_code == 302
@@ -81,7 +81,7 @@ def test_a_new_password_from_the_reset_link_lifts_the_lockout(client, alice):
     for _ in range(5):
         log_in(client, password="wrong")
     link = reverse(
-        "ratings:password_reset_confirm",
+        "accounts:password_reset_confirm",
         args=[
             urlsafe_base64_encode(force_bytes(alice.pk)),
             default_token_generator.make_token(alice),
@@ -108,7 +108,7 @@ def test_look_alike_letters_count_against_the_account_they_reach(client, django_
     # UPPER('ı') is 'I' and UPPER('ſ') is 'S': these addresses find kristin's account.
     look_alikes = ["krıstin@example.com", "kriſtin@example.com", "KRıſTıN@example.com"]
     assert log_in(client, look_alikes[0]).status_code == 302
-    client.post(reverse("logout"))
+    client.post(reverse("accounts:logout"))
     for name in [*look_alikes, *look_alikes[:2]]:
         log_in(client, name, password="wrong")
     assert log_in(client, "kristin").status_code == 429
@@ -154,7 +154,7 @@ def test_a_forged_forwarded_for_gives_no_fresh_count(client, alice):
 @pytest.mark.django_db
 def test_the_locked_out_page_keeps_the_visitors_first_click(client, alice):
     movie = make_movie("Heat")
-    client.get(reverse("login"), {"movie": movie.pk, "action": "rate", "value": "4.5"})
+    client.get(reverse("accounts:login"), {"movie": movie.pk, "action": "rate", "value": "4.5"})
     for _ in range(5):
         log_in(client, password="wrong")
     page = log_in(client).content.decode()
@@ -226,9 +226,9 @@ def test_failures_in_one_worker_lock_the_account_in_the_others(alice, redis_14):
 @pytest.mark.parametrize(
     ("url", "field"),
     [
-        ("ratings:settings", "current_password"),
-        ("ratings:delete_account", "password"),
-        ("ratings:password_change", "old_password"),
+        ("accounts:settings", "current_password"),
+        ("accounts:delete_account", "password"),
+        ("accounts:password_change", "old_password"),
     ],
 )
 def test_guessing_the_password_in_an_open_session_counts_too(alice_client, url, field):

@@ -35,7 +35,7 @@ def signup(client, client_address="127.0.0.1", **overrides):
         "password2": "a long passphrase 7",
         **overrides,
     }
-    return client.post(reverse("ratings:signup"), data, REMOTE_ADDR=client_address)
+    return client.post(reverse("accounts:signup"), data, REMOTE_ADDR=client_address)
 
 
 def test_sign_up_logs_in_and_starts_onboarding(client):
@@ -67,7 +67,7 @@ def test_sign_up_refuses_an_at_sign_in_the_username(client):
 def test_an_older_username_with_an_at_sign_still_logs_in(client):
     User.objects.create_user("dave@home", "dave@example.com", "a long passphrase 7")
     response = client.post(
-        reverse("login"), {"username": "dave@home", "password": "a long passphrase 7"}
+        reverse("accounts:login"), {"username": "dave@home", "password": "a long passphrase 7"}
     )
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(User.objects.get(username="dave@home").pk)
@@ -75,7 +75,9 @@ def test_an_older_username_with_an_at_sign_still_logs_in(client):
 
 def test_an_email_address_wins_over_a_username_that_looks_like_it(client, alice):
     User.objects.create_user("alice@example.com", "other@example.com", "another passphrase 8")
-    client.post(reverse("login"), {"username": "alice@example.com", "password": "correct horse 1"})
+    client.post(
+        reverse("accounts:login"), {"username": "alice@example.com", "password": "correct horse 1"}
+    )
     assert client.session["_auth_user_id"] == str(alice.pk)
 
 
@@ -89,7 +91,7 @@ def test_sign_up_validates_passwords(client, password):
 @pytest.mark.parametrize("login_name", ["alice", "alice@example.com", "ALICE@EXAMPLE.COM"])
 def test_log_in_with_username_or_email_and_go_back(client, alice, login_name):
     response = client.post(
-        reverse("login"),
+        reverse("accounts:login"),
         {"username": login_name, "password": "correct horse 1", "next": "/browse/"},
     )
     assert response.status_code == 302
@@ -98,20 +100,20 @@ def test_log_in_with_username_or_email_and_go_back(client, alice, login_name):
 
 def test_log_in_never_redirects_off_site(client, alice):
     response = client.post(
-        reverse("login"),
+        reverse("accounts:login"),
         {"username": "alice", "password": "correct horse 1", "next": "https://evil.example/"},
     )
     assert response["Location"] == reverse("catalog:home")
 
 
 def test_log_out_needs_post(alice_client):
-    assert alice_client.get(reverse("logout")).status_code == 405
-    alice_client.post(reverse("logout"))
+    assert alice_client.get(reverse("accounts:logout")).status_code == 405
+    alice_client.post(reverse("accounts:logout"))
     assert alice_client.get(reverse("ratings:my_ratings")).status_code == 302
 
 
 def test_password_reset_sends_a_working_link(client, alice, mailoutbox):
-    client.post(reverse("ratings:password_reset"), {"email": "alice@example.com"})
+    client.post(reverse("accounts:password_reset"), {"email": "alice@example.com"})
     assert len(mailoutbox) == 1
     link = next(line for line in mailoutbox[0].body.splitlines() if "/reset/" in line)
     path = link.split("testserver", 1)[1]
@@ -127,7 +129,7 @@ def change_email(client, email, password="correct horse 1"):
     data = {"email": email}
     if password is not None:
         data["current_password"] = password
-    return client.post(reverse("ratings:settings"), data)
+    return client.post(reverse("accounts:settings"), data)
 
 
 def test_settings_change_email(alice_client, alice, bob):
@@ -163,12 +165,12 @@ def test_saving_the_same_email_sends_nothing(alice_client, alice, mailoutbox):
 
 def test_change_password_keeps_the_member_logged_in(alice_client, alice):
     new = {"new_password1": "new passphrase 99", "new_password2": "new passphrase 99"}
-    refused = alice_client.post(reverse("ratings:password_change"), {**new, "old_password": "no"})
+    refused = alice_client.post(reverse("accounts:password_change"), {**new, "old_password": "no"})
     assert "Your old password was entered incorrectly" in refused.content.decode()
     response = alice_client.post(
-        reverse("ratings:password_change"), {**new, "old_password": "correct horse 1"}
+        reverse("accounts:password_change"), {**new, "old_password": "correct horse 1"}
     )
-    assert response["Location"] == reverse("ratings:password_change_done")
+    assert response["Location"] == reverse("accounts:password_change_done")
     alice.refresh_from_db()
     assert alice.check_password("new passphrase 99")
     assert alice_client.get(reverse("ratings:my_ratings")).status_code == 200
@@ -180,11 +182,11 @@ def test_delete_account_needs_the_password_and_removes_the_data(alice_client, al
     ListEntry.objects.create(user=alice, movie=movie, kind="watchlist")
     Rating.objects.create(user=bob, movie=movie, value=2.0)
 
-    refused = alice_client.post(reverse("ratings:delete_account"), {"password": "nope"})
+    refused = alice_client.post(reverse("accounts:delete_account"), {"password": "nope"})
     assert refused.status_code == 400
     assert User.objects.filter(pk=alice.pk).exists()
 
-    alice_client.post(reverse("ratings:delete_account"), {"password": "correct horse 1"})
+    alice_client.post(reverse("accounts:delete_account"), {"password": "correct horse 1"})
     assert not User.objects.filter(pk=alice.pk).exists()
     assert not Rating.objects.filter(user_id=alice.pk).exists()
     assert not ListEntry.objects.filter(user_id=alice.pk).exists()
@@ -196,11 +198,11 @@ def test_member_pages_need_an_account(client):
         reverse("ratings:my_ratings"),
         reverse("ratings:movie_list", args=["watchlist"]),
         reverse("ratings:onboarding"),
-        reverse("ratings:settings"),
+        reverse("accounts:settings"),
     ]:
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+        assert response["Location"].startswith(reverse("accounts:login"))
 
 
 def autocomplete_hints(response):
@@ -216,26 +218,26 @@ def autocomplete_hints(response):
 
 
 def test_log_in_and_sign_up_fields_tell_password_managers_what_they_are(client):
-    assert autocomplete_hints(client.get(reverse("login"))) == {
+    assert autocomplete_hints(client.get(reverse("accounts:login"))) == {
         "username": "username",
         "password": "current-password",
     }
-    assert autocomplete_hints(client.get(reverse("ratings:signup"))) == {
+    assert autocomplete_hints(client.get(reverse("accounts:signup"))) == {
         "username": "username",
         "email": "email",
         "password1": "new-password",
         "password2": "new-password",
     }
-    assert autocomplete_hints(client.get(reverse("ratings:password_reset"))) == {"email": "email"}
+    assert autocomplete_hints(client.get(reverse("accounts:password_reset"))) == {"email": "email"}
 
 
 def test_account_forms_tell_password_managers_what_they_are(alice_client, alice):
-    assert autocomplete_hints(alice_client.get(reverse("ratings:settings"))) == {
+    assert autocomplete_hints(alice_client.get(reverse("accounts:settings"))) == {
         "email": "email",
         "current_password": "current-password",
         "password": "current-password",
     }
-    assert autocomplete_hints(alice_client.get(reverse("ratings:password_change"))) == {
+    assert autocomplete_hints(alice_client.get(reverse("accounts:password_change"))) == {
         "old_password": "current-password",
         "new_password1": "new-password",
         "new_password2": "new-password",
@@ -245,7 +247,7 @@ def test_account_forms_tell_password_managers_what_they_are(alice_client, alice)
 def test_password_reset_confirm_asks_for_a_new_password(client, alice):
     uid = urlsafe_base64_encode(force_bytes(alice.pk))
     token = default_token_generator.make_token(alice)
-    link = reverse("ratings:password_reset_confirm", args=[uid, token])
+    link = reverse("accounts:password_reset_confirm", args=[uid, token])
     form_page = client.get(client.get(link)["Location"])
     assert autocomplete_hints(form_page) == {
         "new_password1": "new-password",
@@ -263,7 +265,7 @@ def test_sign_up_is_limited_per_client_address(client):
             signup(client, username=f"carol{number}", email=f"c{number}@example.com").status_code
             == 302
         )
-        client.post(reverse("logout"))
+        client.post(reverse("accounts:logout"))
     refused = signup(client, username="carol2", email="c2@example.com")
     assert refused.status_code == 429
     assert "Too many accounts were made from your connection" in refused.content.decode()
@@ -279,12 +281,12 @@ def test_sign_up_is_limited_per_client_address(client):
 def test_password_reset_mail_to_one_address_is_limited(client, alice, mailoutbox):
     for number in range(2):
         client.post(
-            reverse("ratings:password_reset"),
+            reverse("accounts:password_reset"),
             {"email": "alice@example.com"},
             REMOTE_ADDR=f"192.0.2.{number}",
         )
     refused = client.post(
-        reverse("ratings:password_reset"), {"email": "ALICE@example.com"}, REMOTE_ADDR="192.0.2.7"
+        reverse("accounts:password_reset"), {"email": "ALICE@example.com"}, REMOTE_ADDR="192.0.2.7"
     )
     assert refused.status_code == 429
     assert "Too many reset emails" in refused.content.decode()
@@ -294,8 +296,8 @@ def test_password_reset_mail_to_one_address_is_limited(client, alice, mailoutbox
 @override_settings(RESET_LIMIT_PER_IP_PER_HOUR=3)
 def test_password_reset_requests_from_one_address_are_limited(client, alice, bob, mailoutbox):
     for email in ["nobody@example.com", "bob@example.com", "someone@example.com"]:
-        assert client.post(reverse("ratings:password_reset"), {"email": email}).status_code == 302
-    refused = client.post(reverse("ratings:password_reset"), {"email": "alice@example.com"})
+        assert client.post(reverse("accounts:password_reset"), {"email": email}).status_code == 302
+    refused = client.post(reverse("accounts:password_reset"), {"email": "alice@example.com"})
     assert refused.status_code == 429
     assert [message.to for message in mailoutbox] == [["bob@example.com"]]
 
@@ -313,7 +315,7 @@ def test_sign_up_limit_counts_in_redis(client):
     redis.Redis.from_url("redis://127.0.0.1:6379/14").flushdb()
     try:
         assert signup(client).status_code == 302
-        client.post(reverse("logout"))
+        client.post(reverse("accounts:logout"))
         assert signup(client, username="dave", email="dave@example.com").status_code == 429
     finally:
         redis.Redis.from_url("redis://127.0.0.1:6379/14").flushdb()
@@ -329,7 +331,7 @@ def test_deleting_the_account_ends_its_sessions_on_every_device(alice, bob):
     held[PENDING_IMPORT_KEY] = {"rows": [{"title": "Heat (1995)", "rating": 4.5}]}
     held.save()
 
-    laptop.post(reverse("ratings:delete_account"), {"password": "correct horse 1"})
+    laptop.post(reverse("accounts:delete_account"), {"password": "correct horse 1"})
 
     assert not store().exists(held.session_key)
     assert store(held.session_key).load() == {}
