@@ -53,7 +53,7 @@ def movielens_small_zip():
 def movielens_catalog(django_db_setup, django_db_blocker):
     """The real ml-latest-small catalog, loaded once for a module and removed after it."""
     from catalog.models import Genre, Movie
-    from catalog.movielens import import_movielens
+    from ratings.movielens import import_movielens
 
     with django_db_blocker.unblock():
         import_movielens(str(MOVIELENS_SMALL_ZIP), progress=False)

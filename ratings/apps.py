@@ -7,8 +7,6 @@ class RatingsConfig(AppConfig):
     verbose_name = "Ratings"
 
     def ready(self):
-        from catalog.models import Movie
-        from catalog.movielens import movielens_ratings_loaded
         from ratings import aggregates
         from ratings.models import Rating
 
@@ -16,4 +14,3 @@ class RatingsConfig(AppConfig):
         # bulk writers (the CSV import) call aggregates.refresh_films themselves.
         post_save.connect(aggregates.rating_changed, sender=Rating)
         post_delete.connect(aggregates.rating_changed, sender=Rating)
-        movielens_ratings_loaded.connect(aggregates.recompute_all, sender=Movie)

@@ -4,11 +4,11 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Movie
-from catalog.movielens import import_movielens
 from catalog.tests.factories import make_movie
-from catalog.tests.test_import_movielens import write_dataset
 from ratings import aggregates, transfer
 from ratings.models import Rating
+from ratings.movielens import import_movielens
+from ratings.tests.test_import_movielens import write_dataset
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ PASSWORD = "a long passphrase 7"
 @pytest.fixture
 def site(movielens_small_zip):
     """ml-latest-small imported, and a model trained on it and serving."""
-    from catalog.movielens import import_movielens
+    from ratings.movielens import import_movielens
 
     import_movielens(str(movielens_small_zip), progress=False)
     trained_model()
