@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import Genre, Movie
 from ratings import actions, pending
 from ratings import onboarding as onboarding_films
+from ratings.member_state import with_member_state
 from ratings.models import HALF_STARS, ListEntry, Rating
 
 PAGE_SIZE = 24
@@ -64,7 +65,7 @@ def member_action(view):
 
 def _respond(request, movie, message, status=200):
     if _is_fetch(request):
-        movie = Movie.objects.with_user_state(request.user).get(pk=movie.pk)
+        movie = with_member_state(Movie.objects.all(), request.user).get(pk=movie.pk)
         return render(
             request,
             "ratings/_movie_actions.html",
@@ -175,7 +176,7 @@ def movie_list(request, slug):
 
 def _movies_in_order(user, movie_ids):
     """The page's films with card data and ``user``'s state, in the given order."""
-    movies = Movie.objects.visible().with_user_state(user).with_card_data().in_bulk(movie_ids)
+    movies = with_member_state(Movie.objects.visible().with_card_data(), user).in_bulk(movie_ids)
     return [movies[movie_id] for movie_id in movie_ids if movie_id in movies]
 
 
