@@ -182,6 +182,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Only the ratings import takes a file, through its own one-file handler. Anywhere
+# else an upload is kept only if the whole request fits in memory
+# (FILE_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB) and dropped otherwise: never spilled to disk.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 # Celery: with no broker configured, tasks run in-process (zero-setup default).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

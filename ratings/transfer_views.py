@@ -7,7 +7,7 @@ and the confirmation rebuild the report from today's catalog and ratings.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.core.files.uploadhandler import MemoryFileUploadHandler, StopUpload
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -21,21 +21,34 @@ from ratings.forms import ImportConfirmForm, RatingsImportForm
 
 PENDING_IMPORT_KEY = "ratings_import"
 PREVIEW_ROWS = 300
+# A request with one file of the largest size allowed, its form fields and
+# multipart boundaries; anything longer is refused before it is read.
+MAX_REQUEST_BYTES = transfer.MAX_BYTES + 64 * 1024
 
 
-class BoundedMemoryUploadHandler(MemoryFileUploadHandler):
-    """Keeps an upload in memory, never in a temporary file, and at most ``limit`` bytes.
+class SingleFileUploadHandler(MemoryFileUploadHandler):
+    """Keeps one uploaded file in memory, never in a temporary file, at most ``limit`` bytes.
 
     Bytes past the limit are dropped; the upload's ``size`` still counts them, so
-    the form can say the file is too large.
+    the form can say the file is too large. A second file part stops the upload
+    before any of it is read, and ``refusal`` says why for the page.
     """
 
     limit = transfer.MAX_BYTES + 1
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.files_started = 0
+        self.refusal = ""
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         self.activated = True
 
     def new_file(self, *args, **kwargs):
+        self.files_started += 1
+        if self.files_started > 1:
+            self.refusal = "Upload one file at a time: this form takes a single CSV file."
+            raise StopUpload()
         self.kept = 0
         super().new_file(*args, **kwargs)
 
@@ -46,6 +59,13 @@ class BoundedMemoryUploadHandler(MemoryFileUploadHandler):
             self.kept += min(room, len(raw_data))
 
 
+def _declared_length(request):
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
 # The upload handlers must be set before anything reads request.POST, which
 # CsrfViewMiddleware does: so the middleware is skipped and the view itself is
 # CSRF-protected, as Django's upload-handler documentation shows.
@@ -53,25 +73,40 @@ class BoundedMemoryUploadHandler(MemoryFileUploadHandler):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    request.upload_handlers = [BoundedMemoryUploadHandler(request)]
-    return _import_upload(request)
+    if request.method == "POST" and _declared_length(request) > MAX_REQUEST_BYTES:
+        # Refused from its declared length alone: not a byte of the body is read.
+        refusal = (
+            f"The upload is {_declared_length(request) / 1024 / 1024:.1f} MB; the limit is "
+            f"{transfer.MAX_BYTES // 1024 // 1024} MB. Split the file into smaller files."
+        )
+        return _render_upload(request, RatingsImportForm(), refusal, status=413)
+    handler = SingleFileUploadHandler(request)
+    request.upload_handlers = [handler]
+    return _import_upload(request, handler)
 
 
 @csrf_protect
-def _import_upload(request):
-    if request.method == "POST":
-        form = RatingsImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            report = transfer.build_report(form.parsed, request.user)
-            request.session[PENDING_IMPORT_KEY] = report.to_pending(request.user)
-            return redirect("ratings:import_preview")
-    else:
-        form = RatingsImportForm()
-    return render(
-        request,
-        "ratings/import.html",
-        {"form": form, "has_pending": PENDING_IMPORT_KEY in request.session},
-    )
+def _import_upload(request, handler):
+    if request.method != "POST":
+        return _render_upload(request, RatingsImportForm())
+    data, files = request.POST, request.FILES  # the body is parsed through ``handler``
+    if handler.refusal:
+        return _render_upload(request, RatingsImportForm(), handler.refusal, status=400)
+    form = RatingsImportForm(data, files)
+    if form.is_valid():
+        report = transfer.build_report(form.parsed, request.user)
+        request.session[PENDING_IMPORT_KEY] = report.to_pending(request.user)
+        return redirect("ratings:import_preview")
+    return _render_upload(request, form)
+
+
+def _render_upload(request, form, refusal="", status=200):
+    context = {
+        "form": form,
+        "refusal": refusal,
+        "has_pending": PENDING_IMPORT_KEY in request.session,
+    }
+    return render(request, "ratings/import.html", context, status=status)
 
 
 def _pending_report(request):

@@ -1,5 +1,7 @@
 """Import (upload → preview → confirm) and export pages: owners only, POST and CSRF for changes."""
 
+import io
+
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile, SimpleUploadedFile
@@ -12,9 +14,16 @@ from catalog.models import Movie
 from catalog.tests.factories import make_movie
 from ratings import transfer
 from ratings.models import ListEntry, Rating
-from ratings.transfer_views import PENDING_IMPORT_KEY, BoundedMemoryUploadHandler
+from ratings.transfer_views import (
+    MAX_REQUEST_BYTES,
+    PENDING_IMPORT_KEY,
+    SingleFileUploadHandler,
+    import_upload,
+)
 
 pytestmark = pytest.mark.django_db
+
+MEGABYTE = 1024 * 1024
 
 LETTERBOXD = (
     "Date,Name,Year,Letterboxd URI,Rating\n"
@@ -151,7 +160,7 @@ def test_an_oversized_upload_is_refused_naming_the_limit(alice_client):
 
 
 def test_uploads_stay_in_memory_and_stop_growing_past_the_limit(rf):
-    handler = BoundedMemoryUploadHandler(rf.post("/"))
+    handler = SingleFileUploadHandler(rf.post("/"))
     megabyte = 1024 * 1024
     handler.handle_raw_input(None, {}, 7 * megabyte, b"boundary")
     with pytest.raises(StopFutureHandlers):
@@ -164,6 +173,61 @@ def test_uploads_stay_in_memory_and_stop_growing_past_the_limit(rf):
     assert isinstance(upload, InMemoryUploadedFile)
     assert upload.size == 7 * megabyte
     assert len(upload.read()) == transfer.MAX_BYTES + 1
+
+
+def test_a_second_file_is_refused_on_the_page_and_nothing_is_kept(alice_client, alice, films):
+    first = SimpleUploadedFile("ratings.csv", LETTERBOXD.encode(), "text/csv")
+    second = SimpleUploadedFile("more.csv", LETTERBOXD.encode(), "text/csv")
+
+    response = alice_client.post(reverse("ratings:import"), {"file": [first, second]})
+
+    assert response.status_code == 400
+    assert "Upload one file at a time" in response.content.decode()
+    assert PENDING_IMPORT_KEY not in alice_client.session
+    assert ratings_of(alice) == {}
+
+
+def test_file_parts_after_the_first_are_not_read_into_memory(rf):
+    parts = {f"part{i}": SimpleUploadedFile(f"{i}.csv", b"x" * MEGABYTE) for i in range(5)}
+    request = rf.post("/me/import/", parts)
+    handler = SingleFileUploadHandler(request)
+    request.upload_handlers = [handler]
+
+    request.POST  # noqa: B018 -- parsing the body is what is tested
+
+    assert handler.refusal
+    assert handler.files_started == 2
+    assert sum(upload.size for upload in request.FILES.values()) <= MEGABYTE
+
+
+class UnreadableBody(io.RawIOBase):
+    def read(self, size=-1):
+        raise AssertionError("the request body was read")
+
+
+def test_an_overlong_request_is_refused_from_its_length_without_reading_it(rf, alice):
+    request = rf.post(
+        reverse("ratings:import"),
+        data=b"",
+        content_type="multipart/form-data; boundary=nextfilms",
+        CONTENT_LENGTH=str(500 * MEGABYTE),
+        **{"wsgi.input": UnreadableBody()},
+    )
+    request.user = alice
+    request.session = {}
+
+    response = import_upload(request)
+
+    assert response.status_code == 413
+    assert "The upload is 500.0 MB; the limit is 5 MB." in response.content.decode()
+
+
+def test_a_file_too_large_for_the_request_limit_is_refused_naming_the_limit(alice_client):
+    data = b"movieId,rating\n" + b"1,4\n" * (MAX_REQUEST_BYTES // 4)
+    response = upload(alice_client, data)
+    assert response.status_code == 413
+    assert "the limit is 5 MB" in response.content.decode()
+    assert PENDING_IMPORT_KEY not in alice_client.session
 
 
 def test_preview_without_a_pending_import_goes_back_to_upload(alice_client):
