@@ -2,8 +2,12 @@
 
 Between upload and confirm the session keeps only ids, values and line numbers
 (``ImportReport.to_pending``), never the file or model instances; the preview
-and the confirmation rebuild the report from today's catalog and ratings.
+and the confirmation rebuild the report from today's catalog and ratings. Each
+upload has an id of its own that the preview's Confirm sends back, so Confirm
+applies the file the member saw, never one uploaded since in another tab.
 """
+
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -95,7 +100,13 @@ def _import_upload(request, handler):
     form = RatingsImportForm(data, files)
     if form.is_valid():
         report = transfer.build_report(form.parsed, request.user)
-        request.session[PENDING_IMPORT_KEY] = report.to_pending(request.user)
+        # Each upload gets its own id, which its preview's Confirm must send back:
+        # an upload in another tab replaces the pending import, never what a
+        # Confirm already on screen applies.
+        request.session[PENDING_IMPORT_KEY] = {
+            **report.to_pending(request.user),
+            "id": secrets.token_urlsafe(16),
+        }
         return redirect("ratings:import_preview")
     return _render_upload(request, form)
 
@@ -109,18 +120,28 @@ def _render_upload(request, form, refusal="", status=200):
     return render(request, "ratings/import.html", context, status=status)
 
 
-def _pending_report(request):
-    return transfer.ImportReport.from_pending(request.session.get(PENDING_IMPORT_KEY), request.user)
+def _pending_import(request):
+    """``(report, id)`` of the member's pending import, or ``(None, "")`` if none is usable."""
+    pending = request.session.get(PENDING_IMPORT_KEY)
+    import_id = pending.get("id") if isinstance(pending, dict) else None
+    if not isinstance(import_id, str) or not import_id:
+        return None, ""
+    report = transfer.ImportReport.from_pending(pending, request.user)
+    return (report, import_id) if report is not None else (None, "")
+
+
+def _is_shown_preview(request, import_id):
+    return constant_time_compare(request.POST.get("import_id", ""), import_id)
 
 
 @login_required
 @require_GET
 def import_preview(request):
-    report = _pending_report(request)
+    report, import_id = _pending_import(request)
     if report is None:
         request.session.pop(PENDING_IMPORT_KEY, None)
         return redirect("ratings:import")
-    return _render_preview(request, report, ImportConfirmForm())
+    return _render_preview(request, report, ImportConfirmForm(initial={"import_id": import_id}))
 
 
 def _render_preview(request, report, form, status=200):
@@ -140,11 +161,18 @@ def _render_preview(request, report, form, status=200):
 @login_required
 @require_POST
 def import_confirm(request):
+    report, import_id = _pending_import(request)
+    if report is not None and not _is_shown_preview(request, import_id):
+        messages.error(
+            request,
+            "Nothing was saved: another upload (in another tab or window?) has replaced "
+            "the file you were looking at. Check this one before you confirm it.",
+        )
+        return redirect("ratings:import_preview")
     if "cancel" in request.POST:
         request.session.pop(PENDING_IMPORT_KEY, None)
         messages.info(request, "Import cancelled: nothing was changed.")
         return redirect("ratings:import")
-    report = _pending_report(request)
     if report is None:
         messages.error(request, "There is no import waiting: upload a file first.")
         return redirect("ratings:import")
