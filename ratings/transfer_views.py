@@ -53,7 +53,9 @@ class SingleFileUploadHandler(MemoryFileUploadHandler):
         self.files_started += 1
         if self.files_started > 1:
             self.refusal = "Upload one file at a time: this form takes a single CSV file."
-            raise StopUpload()
+            # The rest of the body is left unread: Django would otherwise drain it
+            # line by line, seconds of CPU for a body of short lines.
+            raise StopUpload(connection_reset=True)
         self.kept = 0
         super().new_file(*args, **kwargs)
 
