@@ -94,14 +94,25 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, request):
-    """A fresh browser tab; a screenshot of it lands in test-artifacts/ after the test."""
+    """A fresh browser tab; a screenshot of it lands in test-artifacts/ after the test.
+
+    Anything the Content-Security-Policy blocked on any page the tab showed fails
+    the test: the site's own pages must never need more than the policy allows.
+    """
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     tab = context.new_page()
+    blocked = []
+    tab.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and blocked.append(message.text),
+    )
     yield tab
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     tab.screenshot(path=ARTIFACTS_DIR / f"{request.node.name}.png", full_page=True)
     context.close()
+    if blocked:
+        pytest.fail("The Content-Security-Policy blocked:\n" + "\n".join(blocked))
 
 
 JOURNEY_VIEWPORTS = {

@@ -82,6 +82,7 @@ def search(request):
         request,
         "catalog/search.html",
         {"form": form, "query": query, "page": page, "query_string": urlencode({"q": query})},
+        status=200 if form.is_valid() else 400,
     )
 
 

@@ -51,6 +51,9 @@ class RatingsImportForm(forms.Form):
 
 
 class ImportConfirmForm(forms.Form):
+    """Confirms one preview: ``import_id`` names the upload the member was shown."""
+
+    import_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
     conflict_policy = forms.ChoiceField(
         label="When the file disagrees with a rating you already have",
         choices=[

@@ -81,10 +81,20 @@ def _respond(request, movie, message, status=200):
 
 @member_action
 def rate(request, movie):
-    """Set (``value`` 0.5–5 in half steps) or remove (empty ``value``) a rating."""
+    """Set a rating (``value``: 0.5–5 in half steps) or remove it (``remove=1``).
+
+    Removing is only ever asked for by name: a form sent without stars changes nothing.
+    """
+    if request.POST.get("remove") == "1":
+        return _respond(request, movie, actions.unrate_movie(request.user, movie))
     raw_value = request.POST.get("value", "").strip()
     if not raw_value:
-        return _respond(request, movie, actions.unrate_movie(request.user, movie))
+        return _respond(
+            request,
+            movie,
+            "Choose a number of stars to save a rating; “Remove rating” takes it away.",
+            status=400,
+        )
     value = actions.parse_stars(raw_value)
     if value is None:
         return _respond(request, movie, "A rating is 0.5 to 5 stars in half steps.", status=400)
