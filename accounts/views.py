@@ -26,7 +26,6 @@ from django.core.mail import send_mail
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import limits
@@ -37,6 +36,7 @@ from accounts.forms import (
     SignUpForm,
     SitePasswordChangeForm,
 )
+from nextfilms.http import safe_next_url
 from ratings import pending
 
 BACKEND = "accounts.backends.UsernameOrEmailBackend"
@@ -129,12 +129,7 @@ def _switch_query(next_url, pending_action):
 
 
 def _safe_next(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return safe_next_url(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 def signup(request):

@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from catalog.models import Movie
 from catalog.movielens import parse, store
-from catalog.movielens.report import ImportReport
+from catalog.movielens.report import MovieLensImportReport
 from catalog.movielens.source import (
     MovieLensImportError,
     MovieLensSource,
@@ -236,11 +236,11 @@ def store_movielens_histograms():
 
 
 def import_movielens(source=None, progress=True):
-    """Import (or re-import) a MovieLens data set; return an :class:`ImportReport`."""
+    """Import (or re-import) a MovieLens data set; return an :class:`MovieLensImportReport`."""
     source = source or settings.MOVIELENS_SOURCE
     local_path = resolve_source(source, settings.VAR_DIR / "downloads", progress=progress)
     dataset = MovieLensSource(local_path)
-    report = ImportReport()
+    report = MovieLensImportReport()
     try:
         with report.timed("parse movies"):
             parsed_movies = parse.parse_movies(dataset)

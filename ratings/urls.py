@@ -1,7 +1,7 @@
 from django.urls import path
 
 from ratings import views
-from ratings.transfer_views import urlpatterns_transfer
+from ratings.transfer.views import urlpatterns_transfer
 
 app_name = "ratings"
 

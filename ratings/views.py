@@ -15,10 +15,10 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from catalog.models import Genre, Movie
+from nextfilms.http import safe_next_url
 from ratings import actions, pending
 from ratings import onboarding as onboarding_films
 from ratings.member_state import with_member_state
@@ -38,12 +38,7 @@ def _is_fetch(request):
 
 
 def _back(request, movie):
-    target = request.POST.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return movie.get_absolute_url()
+    return safe_next_url(request, request.POST.get("next"), movie.get_absolute_url())
 
 
 def member_action(view):
@@ -218,9 +213,7 @@ def onboarding(request):
     if _is_fetch(request):
         return render(request, "ratings/_onboarding_films.html", context)
     rated_count = Rating.objects.for_user(request.user).of_visible_movies().count()
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
+    next_url = safe_next_url(request, request.GET.get("next"))
     return render(
         request,
         "ratings/onboarding.html",

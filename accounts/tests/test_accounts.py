@@ -16,7 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from catalog.tests.factories import make_movie
 from ratings.models import ListEntry, Rating
-from ratings.transfer_views import PENDING_IMPORT_KEY
+from ratings.transfer.views import PENDING_IMPORT_KEY
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

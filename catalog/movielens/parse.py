@@ -9,6 +9,7 @@ from catalog.movielens.source import (
     positive_int,
     read_csv,
 )
+from catalog.text import normalize_imdb_id
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +45,11 @@ def parse_links(source, movie_ids):
             raise MovieLensImportError(
                 f"links.csv, line {line}: movieId {movie_id} is not in movies.csv."
             )
-        imdb_id = ""
-        if row[1].strip():
-            imdb_id = f"tt{positive_int('links.csv', line, row[1], 'imdbId'):07d}"
+        imdb_id = normalize_imdb_id(row[1])
+        if row[1].strip() and not imdb_id:
+            raise MovieLensImportError(
+                f"links.csv, line {line}: imdbId {row[1]!r} is not an IMDb id."
+            )
         tmdb_id = None
         if row[2].strip():
             tmdb_id = positive_int("links.csv", line, row[2], "tmdbId")

@@ -9,7 +9,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass
-class ImportReport:
+class MovieLensImportReport:
     movies_created: int = 0
     movies_updated: int = 0
     ratings: int = 0

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from catalog.models import Movie
 from catalog.tests.factories import make_movie
-from ratings import transfer
 from ratings.models import ListEntry, Rating
-from ratings.transfer_views import (
+from ratings.transfer.formats import MAX_BYTES
+from ratings.transfer.views import (
     MAX_REQUEST_BYTES,
     PENDING_IMPORT_KEY,
     SingleFileUploadHandler,
@@ -160,7 +160,7 @@ def test_wrong_files_are_refused_on_the_page(alice_client, name, data, message):
 
 
 def test_an_oversized_upload_is_refused_naming_the_limit(alice_client):
-    data = b"movieId,rating\n" + b"1,4\n" * (transfer.MAX_BYTES // 4 + 10)
+    data = b"movieId,rating\n" + b"1,4\n" * (MAX_BYTES // 4 + 10)
     response = upload(alice_client, data)
     assert "the limit is 5 MB" in response.content.decode()
     assert PENDING_IMPORT_KEY not in alice_client.session
@@ -179,7 +179,7 @@ def test_uploads_stay_in_memory_and_stop_growing_past_the_limit(rf):
 
     assert isinstance(upload, InMemoryUploadedFile)
     assert upload.size == 7 * megabyte
-    assert len(upload.read()) == transfer.MAX_BYTES + 1
+    assert len(upload.read()) == MAX_BYTES + 1
 
 
 def test_a_second_file_is_refused_on_the_page_and_nothing_is_kept(alice_client, alice, films):

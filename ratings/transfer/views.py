@@ -21,14 +21,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ratings import transfer
-from ratings.forms import ImportConfirmForm, RatingsImportForm
+from ratings.transfer.apply import apply
+from ratings.transfer.export import export
+from ratings.transfer.formats import MAX_BYTES
+from ratings.transfer.forms import ImportConfirmForm, RatingsImportForm
+from ratings.transfer.matching import build_report
+from ratings.transfer.report import ImportReport
 
 PENDING_IMPORT_KEY = "ratings_import"
 PREVIEW_ROWS = 300
 # A request with one file of the largest size allowed, its form fields and
 # multipart boundaries; anything longer is refused before it is read.
-MAX_REQUEST_BYTES = transfer.MAX_BYTES + 64 * 1024
+MAX_REQUEST_BYTES = MAX_BYTES + 64 * 1024
 
 
 class SingleFileUploadHandler(MemoryFileUploadHandler):
@@ -39,7 +43,7 @@ class SingleFileUploadHandler(MemoryFileUploadHandler):
     before any of it is read, and ``refusal`` says why for the page.
     """
 
-    limit = transfer.MAX_BYTES + 1
+    limit = MAX_BYTES + 1
 
     def __init__(self, request=None):
         super().__init__(request)
@@ -84,7 +88,7 @@ def import_upload(request):
         # Refused from its declared length alone: not a byte of the body is read.
         refusal = (
             f"The upload is {_declared_length(request) / 1024 / 1024:.1f} MB; the limit is "
-            f"{transfer.MAX_BYTES // 1024 // 1024} MB. Split the file into smaller files."
+            f"{MAX_BYTES // 1024 // 1024} MB. Split the file into smaller files."
         )
         return _render_upload(request, RatingsImportForm(), refusal, status=413)
     handler = SingleFileUploadHandler(request)
@@ -101,7 +105,7 @@ def _import_upload(request, handler):
         return _render_upload(request, RatingsImportForm(), handler.refusal, status=400)
     form = RatingsImportForm(data, files)
     if form.is_valid():
-        report = transfer.build_report(form.parsed, request.user)
+        report = build_report(form.parsed, request.user)
         # Each upload gets its own id, which its preview's Confirm must send back:
         # an upload in another tab replaces the pending import, never what a
         # Confirm already on screen applies.
@@ -128,7 +132,7 @@ def _pending_import(request):
     import_id = pending.get("id") if isinstance(pending, dict) else None
     if not isinstance(import_id, str) or not import_id:
         return None, ""
-    report = transfer.ImportReport.from_pending(pending, request.user)
+    report = ImportReport.from_pending(pending, request.user)
     return (report, import_id) if report is not None else (None, "")
 
 
@@ -181,7 +185,7 @@ def import_confirm(request):
     form = ImportConfirmForm(request.POST)
     if not form.is_valid():
         return _render_preview(request, report, form, status=400)
-    result = transfer.apply(report, request.user, form.cleaned_data["conflict_policy"])
+    result = apply(report, request.user, form.cleaned_data["conflict_policy"])
     request.session.pop(PENDING_IMPORT_KEY, None)
     messages.success(
         request,
@@ -196,7 +200,7 @@ def import_confirm(request):
 @never_cache
 def export_csv(request):
     filename = f"nextfilms-export-{timezone.localdate():%Y-%m-%d}.csv"
-    response = HttpResponse(transfer.export(request.user), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(export(request.user), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
