@@ -10,9 +10,17 @@ from catalog import text
 from catalog.tmdb import image_base_url
 
 
+class GenreQuerySet(models.QuerySet):
+    def largest(self, count):
+        """The ``count`` genres with the most films, largest first."""
+        return self.annotate(size=models.Count("movies")).order_by("-size", "name")[:count]
+
+
 class Genre(models.Model):
     name = models.CharField(max_length=64, unique=True)
     slug = models.SlugField(max_length=64, unique=True)
+
+    objects = GenreQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -195,10 +203,6 @@ class Movie(models.Model):
         return self._poster_srcset((342, 500, 780))
 
     @property
-    def backdrop_url(self):
-        return f"{image_base_url()}w1280{self.backdrop_path}" if self.backdrop_path else ""
-
-    @property
     def imdb_url(self):
         return f"https://www.imdb.com/title/{self.imdb_id}/" if self.imdb_id else ""
 
@@ -234,10 +238,6 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def profile_url(self):
-        return f"{image_base_url()}w185{self.profile_path}" if self.profile_path else ""
 
 
 class Keyword(models.Model):

@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 
@@ -40,15 +40,11 @@ def home(request):
         ("Top rated", list(_cards(visible.top_rated(floor), user)[:ROW_LENGTH]), "?sort=rating"),
     ]
     genres = Genre.objects.exclude(movies=None).order_by("name")
-    for genre in _largest_genres(GENRE_ROWS):
+    for genre in Genre.objects.largest(GENRE_ROWS):
         movies = _cards(visible.filter(genres=genre).popular(), user)[:ROW_LENGTH]
         rows.append((genre.name, list(movies), f"?genre={genre.slug}"))
     context = {"rows": rows, "genres": genres, **extensions.page_extras("home", request)}
     return render(request, "catalog/home.html", context)
-
-
-def _largest_genres(count):
-    return Genre.objects.annotate(size=Count("movies")).order_by("-size", "name")[:count]
 
 
 @cache_for_visitors

@@ -4,8 +4,6 @@ Each way of choosing returns one page of film ids and whether there is a next
 page, so the onboarding page can offer "More films" with a plain link.
 """
 
-from django.db.models import Count
-
 from catalog.models import Genre, Movie
 from catalog.search import search_movies
 from ratings.member_state import discoverable_by
@@ -52,7 +50,7 @@ def _mixed_page(candidates, page):
     Page ``n`` holds the films that join when each genre may give ``n`` times
     ``MIX_PER_GENRE`` films instead of one fewer share, so pages never repeat a film.
     """
-    genres = Genre.objects.annotate(size=Count("movies")).order_by("-size", "name")[:MIX_GENRES]
+    genres = Genre.objects.largest(MIX_GENRES)
     rows = list(
         candidates.filter(genres__in=list(genres))
         .popular()
