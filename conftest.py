@@ -53,7 +53,7 @@ def movielens_small_zip():
 def movielens_catalog(django_db_setup, django_db_blocker):
     """The real ml-latest-small catalog, loaded once for a module and removed after it."""
     from catalog.models import Genre, Movie
-    from catalog.movielens import import_movielens
+    from ratings.movielens import import_movielens
 
     with django_db_blocker.unblock():
         import_movielens(str(MOVIELENS_SMALL_ZIP), progress=False)
@@ -94,14 +94,25 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, request):
-    """A fresh browser tab; a screenshot of it lands in test-artifacts/ after the test."""
+    """A fresh browser tab; a screenshot of it lands in test-artifacts/ after the test.
+
+    Anything the Content-Security-Policy blocked on any page the tab showed fails
+    the test: the site's own pages must never need more than the policy allows.
+    """
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     tab = context.new_page()
+    blocked = []
+    tab.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and blocked.append(message.text),
+    )
     yield tab
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     tab.screenshot(path=ARTIFACTS_DIR / f"{request.node.name}.png", full_page=True)
     context.close()
+    if blocked:
+        pytest.fail("The Content-Security-Policy blocked:\n" + "\n".join(blocked))
 
 
 JOURNEY_VIEWPORTS = {

@@ -46,7 +46,7 @@ def main():
     from django.core.management import call_command
     from django.db import connection
 
-    from catalog.movielens import import_movielens
+    from ratings.movielens import import_movielens
 
     totals = []
     for run in range(1, args.runs + 1):

@@ -44,8 +44,8 @@ def setup_member():
         SESSION_KEY,
         get_user_model,
     )
-    from django.contrib.sessions.backends.db import SessionStore
 
+    from accounts.sessions import SessionStore
     from catalog.models import Movie
     from ratings.models import Rating
 
@@ -62,7 +62,7 @@ def setup_member():
     )
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[BACKEND_SESSION_KEY] = "accounts.backends.UsernameOrEmailBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

@@ -120,5 +120,16 @@ class BrowseForm(FilmFilterForm):
         return queryset.order_by(*SORTS[data.get("sort") or "popular"][1])
 
 
+MAX_QUERY_LENGTH = 200
+
+
 class SearchForm(forms.Form):
-    q = forms.CharField(max_length=200, required=False, label="Search films")
+    q = forms.CharField(
+        max_length=MAX_QUERY_LENGTH,
+        required=False,
+        label="Search films",
+        error_messages={
+            "max_length": "Your search is %(show_value)d characters long; the limit is "
+            "%(limit_value)d. A few words of the title are enough.",
+        },
+    )

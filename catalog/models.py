@@ -1,7 +1,7 @@
 """The film catalog: movies from MovieLens, enriched with TMDB metadata."""
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -10,9 +10,17 @@ from catalog import text
 from catalog.tmdb import image_base_url
 
 
+class GenreQuerySet(models.QuerySet):
+    def largest(self, count):
+        """The ``count`` genres with the most films, largest first."""
+        return self.annotate(size=models.Count("movies")).order_by("-size", "name")[:count]
+
+
 class Genre(models.Model):
     name = models.CharField(max_length=64, unique=True)
     slug = models.SlugField(max_length=64, unique=True)
+
+    objects = GenreQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -34,42 +42,6 @@ class MovieQuerySet(models.QuerySet):
     def with_card_data(self):
         """What a film card needs, fetched in a constant number of queries."""
         return self.prefetch_related("genres")
-
-    def with_user_state(self, user):
-        """Annotate ``user_rating`` and list membership for ``user`` (None/False if anonymous)."""
-        from ratings.models import ListEntry, Rating
-
-        if not user.is_authenticated:
-            return self.annotate(
-                user_rating=Value(None, output_field=models.FloatField()),
-                is_favorite=Value(False),
-                in_watchlist=Value(False),
-                is_not_interested=Value(False),
-            )
-        entries = ListEntry.objects.filter(user=user, movie=OuterRef("pk"))
-        return self.annotate(
-            user_rating=Subquery(
-                Rating.objects.filter(user=user, movie=OuterRef("pk")).values("value")[:1]
-            ),
-            is_favorite=Exists(entries.filter(kind=ListEntry.Kind.FAVORITE)),
-            in_watchlist=Exists(entries.filter(kind=ListEntry.Kind.WATCHLIST)),
-            is_not_interested=Exists(entries.filter(kind=ListEntry.Kind.NOT_INTERESTED)),
-        )
-
-    def discoverable_by(self, user):
-        """Visible films, less those ``user`` marked as not interested."""
-        from ratings.models import ListEntry
-
-        queryset = self.visible()
-        if user.is_authenticated:
-            queryset = queryset.exclude(
-                Exists(
-                    ListEntry.objects.filter(
-                        user=user, movie=OuterRef("pk"), kind=ListEntry.Kind.NOT_INTERESTED
-                    )
-                )
-            )
-        return queryset
 
     def popular(self):
         return self.order_by("-rating_count", "-score", "id")
@@ -231,10 +203,6 @@ class Movie(models.Model):
         return self._poster_srcset((342, 500, 780))
 
     @property
-    def backdrop_url(self):
-        return f"{image_base_url()}w1280{self.backdrop_path}" if self.backdrop_path else ""
-
-    @property
     def imdb_url(self):
         return f"https://www.imdb.com/title/{self.imdb_id}/" if self.imdb_id else ""
 
@@ -270,10 +238,6 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def profile_url(self):
-        return f"{image_base_url()}w185{self.profile_path}" if self.profile_path else ""
 
 
 class Keyword(models.Model):

@@ -1,9 +1,9 @@
 """Whole-page caching of the catalog pages for visitors who are not logged in.
 
 A visitor's Discover, Browse, search and film pages are the same for every
-visitor, so the rendered HTML is kept in the cache (Redis when ``CACHE_URL``
-points at it, shared by every worker) and served without touching the
-database. Members always get a fresh page: theirs carry their own ratings,
+visitor, so the rendered HTML is kept in the cache (Redis when ``REDIS_URL``
+or ``CACHE_URL`` points at it, shared by every worker) and served without
+touching the database. Members always get a fresh page: theirs carry their own ratings,
 lists and a CSRF token.
 
 Every cached page is keyed by a *catalog generation*. Anything that changes

@@ -13,6 +13,7 @@ edit distance that counts a swap of two letters as one typo.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -20,7 +21,12 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from catalog.models import Movie
 from catalog.text import SEARCH_SEPARATOR, normalize
 
-YEAR_AT_END = re.compile(r"^(?P<text>.+) (?P<year>18[89]\d|19\d\d|20\d\d)$")
+YEAR = re.compile(r"18[89]\d|19\d\d|20\d\d")
+# The work one query can cause is bounded, whatever is typed: the first words
+# find any title (longer queries are pasted text, not titles), and no title word
+# is longer, so typo matching compares short words only.
+MAX_QUERY_WORDS = 8
+MAX_WORD_LENGTH = 20
 # A candidate whose words are, on average, closer than this to the query's
 # words counts as a typo of it (one typo in a six-letter word scores 0.83).
 MIN_TYPO_SCORE = 0.75
@@ -35,12 +41,13 @@ class ParsedQuery:
 
 
 def parse_query(query):
-    """Normalize the query and split off a trailing year ("heat 1995")."""
-    text = normalize(query)
-    match = YEAR_AT_END.match(text)
-    if match:
-        return ParsedQuery(match.group("text"), int(match.group("year")))
-    return ParsedQuery(text, None)
+    """Normalize the query, split off a trailing year ("heat 1995") and bound its size."""
+    words = normalize(query).split()
+    year = None
+    if len(words) > 1 and YEAR.fullmatch(words[-1]):
+        year = int(words.pop())
+    text = " ".join(word[:MAX_WORD_LENGTH] for word in words[:MAX_QUERY_WORDS])
+    return ParsedQuery(text, year)
 
 
 def search_movies(query, limit=100, queryset=None):
@@ -54,7 +61,8 @@ def search_movies(query, limit=100, queryset=None):
         ids = _ranked_ids(queryset.filter(year=parsed.year), parsed.text, limit)
     if not ids:
         # No film of that year: the number may belong to the title ("Apollo 13").
-        ids = _ranked_ids(queryset, normalize(query), limit)
+        text = parsed.text if parsed.year is None else f"{parsed.text} {parsed.year}"
+        ids = _ranked_ids(queryset, text, limit)
     movies = queryset.with_card_data().in_bulk(ids)
     return [movies[movie_id] for movie_id in ids if movie_id in movies]
 
@@ -136,6 +144,7 @@ def typo_score(query_text, title_text):
     return total / len(words)
 
 
+@lru_cache(maxsize=8192)
 def _word_similarity(word, title_word):
     if title_word.startswith(word):
         return 1.0

@@ -111,3 +111,18 @@ def search_text(title, raw_title):
     if raw_normalized and raw_normalized != normalized:
         return f"{normalized}{SEARCH_SEPARATOR}{raw_normalized}"
     return normalized
+
+
+_IMDB_ID = re.compile(r"(?:tt)?(\d{1,10})")
+
+
+def normalize_imdb_id(value):
+    """``"tt0133093"``, ``"TT133093"`` or ``"133093"`` → ``"tt0133093"``; ``""`` if it is none.
+
+    MovieLens writes IMDb ids as bare numbers, IMDb exports and TMDB with the
+    ``tt`` prefix; the catalog keeps ``tt`` and at least seven digits.
+    """
+    match = _IMDB_ID.fullmatch(str(value or "").strip().lower())
+    if not match or int(match.group(1)) == 0:
+        return ""
+    return f"tt{int(match.group(1)):07d}"

@@ -25,6 +25,7 @@ import requests
 from django.conf import settings
 from django.core.cache import cache
 
+from catalog.text import normalize_imdb_id
 from catalog.tmdb_limits import default_gate
 
 logger = logging.getLogger(__name__)
@@ -341,7 +342,7 @@ def parse_movie(body):
     crew = _crew(_section(body, "credits").get("crew"))
     return MovieMetadata(
         tmdb_id=_int(body.get("id")),
-        imdb_id=_imdb_id(body.get("imdb_id")),
+        imdb_id=normalize_imdb_id(_text(body.get("imdb_id"))),
         title=_text(body.get("title"), MAX_LENGTHS["title"]),
         overview=_text(body.get("overview")),
         tagline=_text(body.get("tagline"), MAX_LENGTHS["tagline"]),
@@ -479,8 +480,3 @@ def _date(value):
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
         return None
-
-
-def _imdb_id(value):
-    value = _text(value)
-    return value if re.fullmatch(r"tt[0-9]{7,10}", value) else ""

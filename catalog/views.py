@@ -3,10 +3,11 @@
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 
+from catalog import extensions
 from catalog.forms import BrowseForm, SearchForm
 from catalog.models import Credit, Genre, Movie
 from catalog.page_cache import cache_for_visitors
@@ -22,14 +23,14 @@ TOP_RATED_MIN_SHARE = 0.5
 
 
 def _cards(queryset, user):
-    return queryset.with_card_data().with_user_state(user)
+    return extensions.with_member_state(queryset.with_card_data(), user)
 
 
 @cache_for_visitors
 def home(request):
     """Discover: popular and top-rated rows, then the most popular genres."""
     user = request.user
-    visible = Movie.objects.discoverable_by(user)
+    visible = extensions.discoverable_by(Movie.objects.all(), user)
     popular = list(_cards(visible.popular(), user)[:ROW_LENGTH])
     # "Top rated" means well rated by many: at least half the ratings of the
     # least-popular film in the popular row keeps one-rating wonders out.
@@ -39,14 +40,11 @@ def home(request):
         ("Top rated", list(_cards(visible.top_rated(floor), user)[:ROW_LENGTH]), "?sort=rating"),
     ]
     genres = Genre.objects.exclude(movies=None).order_by("name")
-    for genre in _largest_genres(GENRE_ROWS):
+    for genre in Genre.objects.largest(GENRE_ROWS):
         movies = _cards(visible.filter(genres=genre).popular(), user)[:ROW_LENGTH]
         rows.append((genre.name, list(movies), f"?genre={genre.slug}"))
-    return render(request, "catalog/home.html", {"rows": rows, "genres": genres})
-
-
-def _largest_genres(count):
-    return Genre.objects.annotate(size=Count("movies")).order_by("-size", "name")[:count]
+    context = {"rows": rows, "genres": genres, **extensions.page_extras("home", request)}
+    return render(request, "catalog/home.html", context)
 
 
 @cache_for_visitors
@@ -73,13 +71,14 @@ def browse(request):
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    queryset = Movie.objects.visible().with_user_state(request.user)
+    queryset = extensions.with_member_state(Movie.objects.visible(), request.user)
     results = search_movies(query, limit=SEARCH_RESULTS, queryset=queryset) if query else []
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "catalog/search.html",
         {"form": form, "query": query, "page": page, "query_string": urlencode({"q": query})},
+        status=200 if form.is_valid() else 400,
     )
 
 
@@ -94,10 +93,9 @@ def suggest(request):
 
 @cache_for_visitors
 def movie_detail(request, pk):
+    films = extensions.with_member_state(Movie.objects.visible(), request.user)
     movie = get_object_or_404(
-        Movie.objects.visible()
-        .with_user_state(request.user)
-        .prefetch_related(
+        films.prefetch_related(
             "genres",
             "keywords",
             Prefetch(
@@ -121,6 +119,7 @@ def movie_detail(request, pk):
         "directors": [c.person for c in credits if c.job == "Director"],
         "writers": [c.person for c in credits if c.department == "Writing"],
         "distribution": distribution,
+        **extensions.page_extras("movie_detail", request, movie=movie),
     }
     response = render(request, "catalog/movie_detail.html", context)
     if refreshing:

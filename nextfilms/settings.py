@@ -5,9 +5,11 @@ tasks run in-process).  Production is ``DEBUG=False``: then ``SECRET_KEY`` and
 ``ALLOWED_HOSTS`` are required and the secure-cookie/HSTS settings switch on.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -60,6 +62,7 @@ VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -67,21 +70,29 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "csp",
     "django_celery_beat",
+    "nextfilms",
     "catalog",
     "ratings",
     "recommender",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "nextfilms.middleware.private_for_members",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the site's own page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "nextfilms.urls"
@@ -123,7 +134,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Redis for state every worker shares: the TMDB rate limit and, unless CACHE_URL
+# says otherwise, the cache. Unset: each process keeps its own (one process only).
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("REDIS_URL must be a redis://, rediss:// or unix:// URL.")
+# The cache holds visitors' pages, the catalog generation and the log-in, sign-up
+# and reset counters, so every worker must see the same one: `check --deploy`
+# refuses per-process memory when DEBUG is off (nextfilms/checks.py).
+if "CACHE_URL" in env:
+    CACHES = {"default": env.cache("CACHE_URL")}
+elif REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Visitors' catalog pages are cached whole for this long (catalog/page_cache.py);
 # 0 turns the cache off. Staff edits and imports invalidate them at once.
 ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", default=300)
@@ -135,13 +161,54 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-AUTHENTICATION_BACKENDS = ["ratings.accounts.UsernameOrEmailBackend"]
-LOGIN_URL = "login"
+# django-axes first: it refuses a locked-out log-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.UsernameOrEmailBackend",
+]
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "catalog:home"
 LOGOUT_REDIRECT_URL = "catalog:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Email goes to the console unless an SMTP server is configured.
+# Sessions in the database, each tied to its member: deleting an account ends
+# its sessions on every device (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
+
+# Log-in throttle (django-axes): after LOGIN_FAILURE_LIMIT failures for one account
+# (by username or email, any case) or from one client address, log-in is refused
+# for LOGIN_LOCKOUT_MINUTES. Counted in the shared cache; a real log-in or a
+# password reset clears the account's count.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.limits.account_key"
+AXES_CLIENT_IP_CALLABLE = "accounts.limits.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Tries while locked out do not push the end further: the page says when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no records to show
+AXES_VERBOSE = False  # no banner at start-up; failures and lockouts are still logged
+# axes warns about a per-process cache; nextfilms.E001 refuses one in production.
+SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# Sign-ups per client address, and password-reset emails per address mailed and
+# per client address, in one hour; past them nothing is made or sent.
+SIGNUP_LIMIT_PER_HOUR = env_int("SIGNUP_LIMIT_PER_HOUR", default=5)
+RESET_LIMIT_PER_ADDRESS_PER_HOUR = env_int("RESET_LIMIT_PER_ADDRESS_PER_HOUR", default=3)
+RESET_LIMIT_PER_IP_PER_HOUR = env_int("RESET_LIMIT_PER_IP_PER_HOUR", default=10)
+# Behind a proxy, the header it writes the client's address into (e.g.
+# X-Forwarded-For), and how many proxies append to it. Unset: REMOTE_ADDR.
+TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="")
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=1)
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 1 or more.")
+
+# Email goes to the console unless an SMTP server is configured; with DEBUG off
+# `check --deploy` refuses that, as reset links would land in the server log.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="NextFilms <noreply@localhost>")
@@ -182,6 +249,50 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Pages run only the site's own scripts and styles and show images from it and
+# TMDB's image host. No inline script anywhere (no nonce either: visitors' pages
+# are cached whole, and a cached nonce would not match the next response's).
+# Style *attributes* stay allowed: posters and the rating histogram set a CSS
+# variable (a hue, a percentage) in one; they cannot run script, while <style>
+# elements and styles from other hosts remain blocked.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "https://image.tmdb.org"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features the site never uses, turned off for it and anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+# Only the ratings import takes a file, through its own one-file handler. Anywhere
+# else an upload is kept only if the whole request fits in memory
+# (FILE_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB) and dropped otherwise: never spilled to disk.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 # Celery: with no broker configured, tasks run in-process (zero-setup default).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -231,10 +342,6 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"TMDB_RATE_LIMIT must be a number: {exc}") from exc
 if TMDB_RATE_LIMIT <= 0:
     raise ImproperlyConfigured("TMDB_RATE_LIMIT must be above 0 requests per second.")
-# Redis for state shared by all workers (the TMDB rate limit). Unset: kept in-process.
-REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
-    raise ImproperlyConfigured("REDIS_URL must be a redis://, rediss:// or unix:// URL.")
 MODEL_DIR = Path(env.str("MODEL_DIR", default=str(VAR_DIR / "models")))
 MOVIELENS_SOURCE = env.str(
     "MOVIELENS_SOURCE",

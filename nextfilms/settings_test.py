@@ -13,6 +13,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/nextfilms")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("DEBUG", "false")
+# One process, so per-process memory serves (and is fast); tests of the shared
+# cache start their own processes on Redis database 14.
+os.environ.setdefault("CACHE_URL", "locmemcache://")
 os.environ.setdefault(
     "MODEL_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test-models")
 )

@@ -7,13 +7,14 @@ class RatingsConfig(AppConfig):
     verbose_name = "Ratings"
 
     def ready(self):
-        from catalog.models import Movie
-        from catalog.movielens import movielens_ratings_loaded
+        from catalog import extensions
         from ratings import aggregates
+        from ratings.member_state import with_member_state, without_dismissed
         from ratings.models import Rating
+
+        extensions.register_member_state(annotate=with_member_state, dismissed=without_dismissed)
 
         # A film's figures count members' ratings from the moment they rate;
         # bulk writers (the CSV import) call aggregates.refresh_films themselves.
         post_save.connect(aggregates.rating_changed, sender=Rating)
         post_delete.connect(aggregates.rating_changed, sender=Rating)
-        movielens_ratings_loaded.connect(aggregates.recompute_all, sender=Movie)

@@ -4,10 +4,9 @@ Each way of choosing returns one page of film ids and whether there is a next
 page, so the onboarding page can offer "More films" with a plain link.
 """
 
-from django.db.models import Count
-
 from catalog.models import Genre, Movie
 from catalog.search import search_movies
+from ratings.member_state import discoverable_by
 
 TARGET = 10
 MIX_GENRES = 10
@@ -19,7 +18,7 @@ MAX_PAGE = 20
 
 def films_to_rate(user, *, genre=None, query="", page=1):
     """``(film ids, has_more)`` for page ``page`` of the films ``user`` is offered."""
-    candidates = Movie.objects.discoverable_by(user)
+    candidates = discoverable_by(Movie.objects.all(), user)
     if query:
         return _search_page(candidates, query, page)
     if genre is not None:
@@ -51,7 +50,7 @@ def _mixed_page(candidates, page):
     Page ``n`` holds the films that join when each genre may give ``n`` times
     ``MIX_PER_GENRE`` films instead of one fewer share, so pages never repeat a film.
     """
-    genres = Genre.objects.annotate(size=Count("movies")).order_by("-size", "name")[:MIX_GENRES]
+    genres = Genre.objects.largest(MIX_GENRES)
     rows = list(
         candidates.filter(genres__in=list(genres))
         .popular()

@@ -1,8 +1,7 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
-from ratings import accounts, views
-from ratings.transfer_views import urlpatterns_transfer
+from ratings import views
+from ratings.transfer.views import urlpatterns_transfer
 
 app_name = "ratings"
 
@@ -12,46 +11,5 @@ urlpatterns = [
     path("me/ratings/", views.my_ratings, name="my_ratings"),
     path("me/lists/<slug:slug>/", views.movie_list, name="movie_list"),
     path("welcome/", views.onboarding, name="onboarding"),
-    path("accounts/signup/", accounts.signup, name="signup"),
-    path("accounts/settings/", accounts.account_settings, name="settings"),
-    path("accounts/delete/", accounts.delete_account, name="delete_account"),
-    path(
-        "accounts/password/",
-        auth_views.PasswordChangeView.as_view(
-            success_url=reverse_lazy("ratings:password_change_done")
-        ),
-        name="password_change",
-    ),
-    path(
-        "accounts/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
-    path(
-        "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(
-            success_url=reverse_lazy("ratings:password_reset_done"),
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
-    path(
-        "accounts/password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("ratings:password_reset_complete")
-        ),
-        name="password_reset_confirm",
-    ),
-    path(
-        "accounts/password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
     *urlpatterns_transfer,
 ]

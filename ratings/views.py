@@ -15,12 +15,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from catalog.models import Genre, Movie
+from nextfilms.http import safe_next_url
 from ratings import actions, pending
 from ratings import onboarding as onboarding_films
+from ratings.member_state import with_member_state
 from ratings.models import HALF_STARS, ListEntry, Rating
 
 PAGE_SIZE = 24
@@ -37,12 +38,7 @@ def _is_fetch(request):
 
 
 def _back(request, movie):
-    target = request.POST.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return movie.get_absolute_url()
+    return safe_next_url(request, request.POST.get("next"), movie.get_absolute_url())
 
 
 def member_action(view):
@@ -64,7 +60,7 @@ def member_action(view):
 
 def _respond(request, movie, message, status=200):
     if _is_fetch(request):
-        movie = Movie.objects.with_user_state(request.user).get(pk=movie.pk)
+        movie = with_member_state(Movie.objects.all(), request.user).get(pk=movie.pk)
         return render(
             request,
             "ratings/_movie_actions.html",
@@ -80,10 +76,20 @@ def _respond(request, movie, message, status=200):
 
 @member_action
 def rate(request, movie):
-    """Set (``value`` 0.5–5 in half steps) or remove (empty ``value``) a rating."""
+    """Set a rating (``value``: 0.5–5 in half steps) or remove it (``remove=1``).
+
+    Removing is only ever asked for by name: a form sent without stars changes nothing.
+    """
+    if request.POST.get("remove") == "1":
+        return _respond(request, movie, actions.unrate_movie(request.user, movie))
     raw_value = request.POST.get("value", "").strip()
     if not raw_value:
-        return _respond(request, movie, actions.unrate_movie(request.user, movie))
+        return _respond(
+            request,
+            movie,
+            "Choose a number of stars to save a rating; “Remove rating” takes it away.",
+            status=400,
+        )
     value = actions.parse_stars(raw_value)
     if value is None:
         return _respond(request, movie, "A rating is 0.5 to 5 stars in half steps.", status=400)
@@ -175,7 +181,7 @@ def movie_list(request, slug):
 
 def _movies_in_order(user, movie_ids):
     """The page's films with card data and ``user``'s state, in the given order."""
-    movies = Movie.objects.visible().with_user_state(user).with_card_data().in_bulk(movie_ids)
+    movies = with_member_state(Movie.objects.visible().with_card_data(), user).in_bulk(movie_ids)
     return [movies[movie_id] for movie_id in movie_ids if movie_id in movies]
 
 
@@ -207,9 +213,7 @@ def onboarding(request):
     if _is_fetch(request):
         return render(request, "ratings/_onboarding_films.html", context)
     rated_count = Rating.objects.for_user(request.user).of_visible_movies().count()
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
+    next_url = safe_next_url(request, request.GET.get("next"))
     return render(
         request,
         "ratings/onboarding.html",

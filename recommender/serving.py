@@ -16,6 +16,7 @@ import numpy as np
 from django.conf import settings
 
 from catalog.models import Movie
+from ratings.member_state import with_member_state
 from ratings.models import ListEntry, Rating
 from recommender import artifacts
 from recommender.model import (
@@ -231,7 +232,7 @@ def _with_movies_and_reasons(user, bundle, profile, items, scores):
     reasons = [explain(model, profile, int(item)) for item in items]
     movie_ids = bundle.movie_ids[items].tolist()
     because_ids = {int(bundle.movie_ids[reason[0]]) for reason in reasons if reason}
-    movies = Movie.objects.visible().with_card_data().with_user_state(user).in_bulk(movie_ids)
+    movies = with_member_state(Movie.objects.visible().with_card_data(), user).in_bulk(movie_ids)
     because_movies = Movie.objects.only("id", "title", "year").in_bulk(because_ids)
     rating_of_item = dict(zip(profile.item_indices.tolist(), profile.ratings.tolist(), strict=True))
     results = []

@@ -2,6 +2,7 @@
 
 import pytest
 
+from catalog import search
 from catalog.search import ParsedQuery, parse_query, search_movies, typo_score
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("movielens_catalog")]
@@ -77,6 +78,42 @@ def test_staff_hidden_films_are_never_found():
 def test_parse_query_splits_only_a_trailing_year():
     assert parse_query("Heat 1995") == ParsedQuery("heat", 1995)
     assert parse_query("1995") == ParsedQuery("1995", None)
+
+
+def test_a_long_query_is_cut_to_its_first_words_and_keeps_its_year():
+    words = [f"word{i}" for i in range(30)]
+    parsed = parse_query(" ".join(words) + " 1995")
+    assert parsed == ParsedQuery(" ".join(words[: search.MAX_QUERY_WORDS]), 1995)
+    assert parse_query("x" * 200) == ParsedQuery("x" * search.MAX_WORD_LENGTH, None)
+
+
+def test_long_titles_are_still_found_from_a_long_query():
+    query = "The Lord of the Rings: The Fellowship of the Ring 2001"
+    assert titles(query)[0] == ("The Lord of the Rings: The Fellowship of the Ring", 2001)
+
+
+def test_a_pasted_paragraph_costs_no_more_than_its_first_words(monkeypatch):
+    """The typo matcher's work stays bounded: a 200-character query does what 8 words do."""
+    comparisons = []
+    edit_distance = search._edit_distance
+
+    def counted(a, b):
+        comparisons.append((a, b))
+        return edit_distance(a, b)
+
+    monkeypatch.setattr(search, "_edit_distance", counted)
+    paragraph = (
+        "adventrues chirstmas chornicles wondreful extraodrinary amercian begining catsle "
+        "dagerous eternla fantsatic goldne histroy impossibel journye kingdmo legnd mystrey "
+        "nigth ocena pirtaes qeuen rivre slvr"
+    )
+    assert len(paragraph) == 200
+    first_words = " ".join(paragraph.split()[: search.MAX_QUERY_WORDS])
+
+    search._word_similarity.cache_clear()
+    assert titles(paragraph, limit=100) == titles(first_words, limit=100)
+    assert len({a for a, _ in comparisons}) <= search.MAX_QUERY_WORDS
+    assert max((len(a) for a, _ in comparisons), default=0) <= search.MAX_WORD_LENGTH
 
 
 def test_typo_score_prefers_one_swap_over_different_words():

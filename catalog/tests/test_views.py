@@ -252,6 +252,22 @@ def test_search_page_without_query_explains_what_to_type(client):
     assert "heat 1995" in client.get(reverse("catalog:search")).content.decode()
 
 
+def test_a_search_too_long_to_run_says_so_instead_of_an_empty_page(client):
+    make_movie("Heat", year=1995)
+    response = client.get(reverse("catalog:search"), {"q": "heat " + "x" * 196})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'role="alert"><p>Your search is 201 characters long; the limit is 200.' in page
+    assert "No film matches" not in page
+
+
+def test_a_search_at_the_length_limit_still_runs(client):
+    make_movie("Heat", year=1995)
+    response = client.get(reverse("catalog:search"), {"q": "heat" + " " * 192 + "1995"})
+    assert response.status_code == 200
+    assert [movie.title for movie in response.context["page"]] == ["Heat"]
+
+
 def test_footer_carries_the_tmdb_attribution(client):
     page = client.get(reverse("about")).content.decode()
     assert "This product uses the TMDB API but is not endorsed or certified by TMDB." in page

@@ -13,6 +13,8 @@ PRODUCTION = {
     "SECRET_KEY": "a-production-secret-key-that-is-long-enough-" + "k" * 20,
     "ALLOWED_HOSTS": "nextfilms.example.com",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/nextfilms",
+    "REDIS_URL": "redis://127.0.0.1:6379/14",
+    "EMAIL_URL": "smtp+tls://nextfilms:secret@smtp.example.com:587",
 }
 
 
@@ -20,6 +22,7 @@ PRODUCTION = {
 INHERITED = {
     *PRODUCTION,
     "SECURE_SSL_REDIRECT",
+    "CACHE_URL",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
@@ -57,6 +60,35 @@ def test_missing_or_malformed_values_fail_loudly(override, message):
     result = manage("check", **{**PRODUCTION, **override})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def without(*names):
+    return {name: value for name, value in PRODUCTION.items() if name not in names}
+
+
+def test_redis_url_gives_every_worker_the_same_cache():
+    show = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    result = manage("shell", "--no-imports", "-c", show, **PRODUCTION)
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [without("REDIS_URL"), {**PRODUCTION, "CACHE_URL": "locmemcache://"}],
+    ids=["no-redis", "locmem-cache-url"],
+)
+def test_the_deployment_check_refuses_a_cache_each_worker_keeps_to_itself(environment):
+    result = manage("check", "--deploy", **environment)
+    assert result.returncode != 0
+    assert "nextfilms.E001" in result.stderr
+    assert "Set REDIS_URL" in result.stderr
+
+
+def test_the_deployment_check_refuses_reset_links_written_to_the_log():
+    result = manage("check", "--deploy", **without("EMAIL_URL"))
+    assert result.returncode != 0
+    assert "nextfilms.E002" in result.stderr
+    assert "password-reset links" in result.stderr
 
 
 def test_development_needs_no_configuration(tmp_path):

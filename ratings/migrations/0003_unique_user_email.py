@@ -1,9 +1,11 @@
-"""One account per email address, whatever its case (empty emails are exempt)."""
+"""One account per email address, whatever its case (empty emails are exempt).
+
+The index now belongs to the accounts app (accounts 0001 creates it if this
+did not); on databases migrated before the move, this created it.
+"""
 
 from django.conf import settings
 from django.db import migrations
-
-INDEX = "auth_user_email_unique_ci"
 
 
 class Migration(migrations.Migration):
@@ -12,9 +14,4 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
-        migrations.RunSQL(
-            f"CREATE UNIQUE INDEX {INDEX} ON auth_user (LOWER(email)) WHERE email <> ''",
-            f"DROP INDEX {INDEX}",
-        )
-    ]
+    operations = []

@@ -123,7 +123,7 @@ def list_toggle_forms(context, movie, compact=False):
                 + "</form>"
             )
     else:
-        login = escape(reverse("login"))
+        login = escape(reverse("accounts:login"))
         for kind, _flag, label in LIST_TOGGLES:
             forms.append(
                 f'<form method="get" action="{login}"><input type="hidden" name="next" '

@@ -50,11 +50,41 @@ def test_fetch_gets_the_actions_fragment_with_the_new_state(alice_client):
     assert "You rated Heat ★4.5." in body
 
 
-def test_empty_value_removes_the_rating(alice_client, alice):
+def test_remove_takes_the_rating_away_even_with_stars_checked(alice_client, alice):
     movie = make_movie("Heat")
     Rating.objects.create(user=alice, movie=movie, value=2.0)
-    alice_client.post(rate_url(movie), {"value": ""})
+    # The form sends the checked star along with the "Remove rating" button.
+    response = alice_client.post(rate_url(movie), {"value": "2", "remove": "1"}, **FETCH)
+    assert response.status_code == 200
+    assert "Rating for Heat removed." in response.content.decode()
     assert not Rating.objects.filter(user=alice).exists()
+
+
+@pytest.mark.parametrize("data", [{}, {"value": ""}, {"value": "  "}, {"remove": "0"}])
+def test_a_post_without_stars_keeps_the_rating_and_says_why(alice_client, alice, data):
+    movie = make_movie("Heat")
+    Rating.objects.create(user=alice, movie=movie, value=2.0)
+
+    response = alice_client.post(rate_url(movie), data, **FETCH)
+
+    assert response.status_code == 400
+    assert "Choose a number of stars to save a rating" in response.content.decode()
+    assert Rating.objects.get(user=alice).value == 2.0
+
+
+def test_a_plain_post_without_stars_goes_back_with_the_message(alice_client, alice):
+    movie = make_movie("Heat")
+    Rating.objects.create(user=alice, movie=movie, value=2.0)
+    response = alice_client.post(rate_url(movie), {}, follow=True)
+    assert "Choose a number of stars to save a rating" in response.content.decode()
+    assert Rating.objects.get(user=alice).value == 2.0
+
+
+def test_the_remove_button_names_its_action(alice_client, alice):
+    movie = make_movie("Heat")
+    Rating.objects.create(user=alice, movie=movie, value=2.0)
+    page = alice_client.get(movie.get_absolute_url()).content.decode()
+    assert 'type="submit" name="remove" value="1">Remove rating</button>' in page
 
 
 @pytest.mark.parametrize("value", ["6", "0", "3.3", "lots", "nan"])
@@ -117,7 +147,7 @@ def test_actions_change_only_the_signed_in_persons_data(alice_client, alice, bob
     movie = make_movie("Heat")
     Rating.objects.create(user=bob, movie=movie, value=1.0)
     ListEntry.objects.create(user=bob, movie=movie, kind="favorite")
-    alice_client.post(rate_url(movie), {"value": ""})
+    alice_client.post(rate_url(movie), {"remove": "1"})
     alice_client.post(list_url(movie, "favorite"), {"on": "0"})
     assert Rating.objects.get(user=bob).value == 1.0
     assert ListEntry.objects.filter(user=bob).count() == 1
@@ -162,5 +192,5 @@ def test_a_refused_rating_leaves_the_watchlist_alone(alice_client, alice):
     movie = make_movie("Heat")
     ListEntry.objects.create(user=alice, movie=movie, kind="watchlist")
     alice_client.post(rate_url(movie), {"value": "7"})
-    alice_client.post(rate_url(movie), {"value": ""})
+    alice_client.post(rate_url(movie), {"remove": "1"})
     assert ListEntry.objects.filter(user=alice, kind="watchlist").exists()

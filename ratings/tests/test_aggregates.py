@@ -4,15 +4,23 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Movie
-from catalog.movielens import import_movielens
 from catalog.tests.factories import make_movie
-from catalog.tests.test_import_movielens import write_dataset
-from ratings import aggregates, transfer
+from ratings import aggregates
 from ratings.models import Rating
+from ratings.movielens import import_movielens
+from ratings.tests.test_import_movielens import write_dataset
+from ratings.transfer.apply import apply
+from ratings.transfer.formats import read_ratings_file
+from ratings.transfer.matching import build_report
 
 pytestmark = pytest.mark.django_db
 
 MOVIELENS_FIGURES = ("rating_count", "rating_mean", "rating_histogram", "score")
+
+
+def report_for(data, user):
+    """Read and match an upload, as the import page does."""
+    return build_report(read_ratings_file(data), user)
 
 
 @pytest.fixture
@@ -41,7 +49,7 @@ def test_rating_changing_and_removing_update_the_film_at_once(alice_client, impo
     alice_client.post(url, {"value": "1"})
     assert figures_of(toy_story)[:3] == (3, pytest.approx(8.5 / 3), [0, 1, 0, 0, 0, 0, 1, 1, 0, 0])
 
-    alice_client.post(url, {"value": ""})
+    alice_client.post(url, {"remove": "1"})
     assert figures_of(toy_story)[:3] == (2, pytest.approx(3.75), [0, 0, 0, 0, 0, 0, 1, 1, 0, 0])
 
 
@@ -63,8 +71,8 @@ def test_a_film_only_members_rated_gets_figures(alice, bob):
 
 
 def test_a_csv_import_counts_in_the_films_figures(alice, imported):
-    report = transfer.import_report(b"movieId,rating\n1,0.5\n3,5\n", alice)
-    transfer.apply(report, alice)
+    report = report_for(b"movieId,rating\n1,0.5\n3,5\n", alice)
+    apply(report, alice)
 
     assert figures_of(imported)[0] == 3
     assert figures_of(Movie.objects.get(movielens_id=3))[:2] == (2, pytest.approx(2.75))

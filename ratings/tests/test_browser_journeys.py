@@ -59,12 +59,46 @@ def test_change_a_rating_on_the_film_page_without_reload(page, alice, catalog_fi
     log_in(page)
     page.goto(film.get_absolute_url())
     page.evaluate("window.stillTheSamePage = true")
+    # The script that marks the page as scripted runs (from a file: the CSP allows
+    # no inline script), so the stars save on click without a Save button.
+    expect(page.locator("html")).to_have_class(re.compile(r"\bjs\b"))
+    expect(page.locator(".film .stars__save")).to_be_hidden()
 
     page.locator(".film .stars__label").nth(8).click()
 
     expect(page.locator(".film [role=status]")).to_have_text(f"You rated {film.title} ★4.5.")
     assert page.evaluate("window.stillTheSamePage") is True
     assert Rating.objects.get(user=alice, movie=film).value == 4.5
+
+
+def test_remove_a_rating_with_and_without_javascript(
+    browser, live_server, page, alice, catalog_films
+):
+    film = catalog_films[0]
+    Rating.objects.create(user=alice, movie=film, value=2.0)
+    log_in(page)
+    page.goto(film.get_absolute_url())
+    page.evaluate("window.stillTheSamePage = true")
+
+    page.locator(".film").get_by_role("button", name="Remove rating").click()
+
+    expect(page.locator(".film [role=status]")).to_have_text(f"Rating for {film.title} removed.")
+    expect(page.locator(".film .stars__input:checked")).to_have_count(0)
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert not Rating.objects.filter(user=alice).exists()
+
+    Rating.objects.create(user=alice, movie=film, value=3.0)
+    no_script = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    tab = no_script.new_page()
+    log_in(tab)
+    tab.goto(catalog_films[1].get_absolute_url())
+    tab.locator(".film").get_by_role("button", name="Save rating").click()
+    expect(tab.locator(".messages")).to_contain_text("Choose a number of stars")
+    tab.goto(film.get_absolute_url())
+    tab.locator(".film").get_by_role("button", name="Remove rating").click()
+    expect(tab.locator(".messages")).to_have_text(f"Rating for {film.title} removed.")
+    assert not Rating.objects.filter(user=alice).exists()
+    no_script.close()
 
 
 def test_rate_with_the_keyboard_only(page, alice, catalog_films):

@@ -25,14 +25,14 @@ def heat():
 def star_click(client, movie, value):
     """What a visitor's star form sends: a GET to the log-in page."""
     return client.get(
-        reverse("login"),
+        reverse("accounts:login"),
         {"next": movie.get_absolute_url(), "movie": movie.pk, "action": "rate", "value": value},
     )
 
 
 def log_in(client, **extra):
     return client.post(
-        reverse("login"), {"username": "alice", "password": "correct horse 1", **extra}
+        reverse("accounts:login"), {"username": "alice", "password": "correct horse 1", **extra}
     )
 
 
@@ -58,7 +58,7 @@ def test_log_in_page_says_why_and_the_star_is_saved_right_after(client, alice, h
 
 
 def test_a_list_click_is_applied_after_log_in(client, alice, heat):
-    page = client.get(reverse("login"), {"movie": heat.pk, "action": "watchlist"})
+    page = client.get(reverse("accounts:login"), {"movie": heat.pk, "action": "watchlist"})
     assert "Log in to add Heat to your watchlist — we&#x27;ll do it right after." in (
         page.content.decode()
     )
@@ -80,14 +80,14 @@ def test_the_pending_rating_takes_the_film_off_the_watchlist(client, alice, heat
 
 def test_sign_up_keeps_the_click_and_applies_it_before_onboarding(client, heat):
     login_page = star_click(client, heat, "4.5").content.decode()
-    signup_link = reverse("ratings:signup") + (
+    signup_link = reverse("accounts:signup") + (
         f"?next=%2Ffilms%2F{heat.pk}%2F&amp;movie={heat.pk}&amp;action=rate&amp;value=4.5"
     )
     assert signup_link in login_page
 
     page = client.get(signup_link.replace("&amp;", "&")).content.decode()
     assert "Create an account to rate Heat — we&#x27;ll save your ★4.5 right after." in page
-    response = client.post(reverse("ratings:signup"), {**SIGN_UP, "next": heat.get_absolute_url()})
+    response = client.post(reverse("accounts:signup"), {**SIGN_UP, "next": heat.get_absolute_url()})
 
     assert response["Location"].startswith(reverse("ratings:onboarding"))
     assert Rating.objects.get(user__username="carol", movie=heat).value == 4.5
@@ -98,7 +98,7 @@ def test_sign_up_keeps_the_click_and_applies_it_before_onboarding(client, heat):
 
 def test_a_failed_log_in_keeps_the_click_for_the_next_try(client, alice, heat):
     star_click(client, heat, "2")
-    page = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    page = client.post(reverse("accounts:login"), {"username": "alice", "password": "wrong"})
     assert "Log in to rate Heat" in page.content.decode()
     log_in(client)
     assert Rating.objects.get(user=alice).value == 2.0
@@ -106,7 +106,7 @@ def test_a_failed_log_in_keeps_the_click_for_the_next_try(client, alice, heat):
 
 def test_opening_log_in_afresh_forgets_an_old_click(client, alice, heat):
     star_click(client, heat, "4")
-    client.get(reverse("login"))
+    client.get(reverse("accounts:login"))
     log_in(client)
     assert not Rating.objects.exists()
 
@@ -123,7 +123,7 @@ def test_opening_log_in_afresh_forgets_an_old_click(client, alice, heat):
     ],
 )
 def test_a_click_that_names_nothing_valid_is_ignored(client, alice, heat, query):
-    page = client.get(reverse("login"), {"movie": heat.pk, **query}).content.decode()
+    page = client.get(reverse("accounts:login"), {"movie": heat.pk, **query}).content.decode()
     assert "Log in to" not in page
     log_in(client)
     assert not Rating.objects.exists() and not ListEntry.objects.exists()

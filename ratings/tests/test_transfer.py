@@ -5,9 +5,20 @@ import re
 import pytest
 
 from catalog.tests.factories import make_movie
-from ratings import transfer
 from ratings.models import ListEntry, Rating
-from ratings.transfer import TransferError
+from ratings.transfer.apply import apply
+from ratings.transfer.export import export
+from ratings.transfer.formats import (
+    IMDB,
+    LETTERBOXD,
+    MAX_BYTES,
+    MAX_ROWS,
+    MOVIELENS,
+    TransferError,
+    read_ratings_file,
+)
+from ratings.transfer.matching import build_report
+from ratings.transfer.report import PENDING_LIST_LIMIT, ApplyResult, ImportReport
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +82,10 @@ def catalog():
     }
 
 
-def report_for(text, user, encoding="utf-8"):
-    return transfer.import_report(text.encode(encoding), user)
+def report_for(upload, user, encoding="utf-8"):
+    """Read and match an upload (text or bytes), as the import page does."""
+    data = upload.encode(encoding) if isinstance(upload, str) else upload
+    return build_report(read_ratings_file(data), user)
 
 
 def matched(report):
@@ -86,7 +99,7 @@ def ratings_of(user):
 def test_letterboxd_ratings_match_by_title_and_year(catalog, alice):
     report = report_for(LETTERBOXD_RATINGS, alice)
 
-    assert report.format == transfer.LETTERBOXD
+    assert report.format == LETTERBOXD
     assert matched(report) == {
         catalog["matrix"].pk: 5.0,
         catalog["tiger"].pk: 4.5,
@@ -98,7 +111,7 @@ def test_letterboxd_ratings_match_by_title_and_year(catalog, alice):
 
 def test_a_byte_order_mark_and_windows_line_ends_are_fine(catalog, alice):
     data = b"\xef\xbb\xbf" + LETTERBOXD_RATINGS.replace("\n", "\r\n").encode()
-    report = transfer.import_report(data, alice)
+    report = report_for(data, alice)
     assert len(report.matched) == 4
 
 
@@ -119,7 +132,7 @@ def test_letterboxd_titles_match_the_movielens_forms(alice):
 def test_imdb_export_matches_by_imdb_id_and_halves_the_rating(catalog, alice):
     report = report_for(IMDB_RATINGS, alice)
 
-    assert report.format == transfer.IMDB
+    assert report.format == IMDB
     assert matched(report) == {catalog["matrix"].pk: 5.0, catalog["tiger"].pk: 3.5}
     [series] = report.unmatched
     assert (series.line, series.title, series.year) == (4, "Breaking Bad", 2008)
@@ -150,7 +163,7 @@ def test_movielens_style_matches_by_movielens_id(alice):
 
     report = report_for(file, alice)
 
-    assert report.format == transfer.MOVIELENS
+    assert report.format == MOVIELENS
     assert matched(report) == {toy_story.pk: 4.0, jumanji.pk: 0.5}
     assert [(row.line, row.title) for row in report.unmatched] == [(4, "MovieLens film 999999")]
 
@@ -274,9 +287,9 @@ def test_conflicts_keep_the_members_rating_by_default(catalog, alice):
         (catalog["matrix"].pk, 3.0, 5.0)
     ]
 
-    result = transfer.apply(report, alice)
+    result = apply(report, alice)
 
-    assert result == transfer.ApplyResult(created=2, updated=0, unchanged=1, skipped=1)
+    assert result == ApplyResult(created=2, updated=0, unchanged=1, skipped=1)
     assert ratings_of(alice) == {
         catalog["matrix"].pk: 3.0,
         catalog["tiger"].pk: 4.5,
@@ -289,34 +302,34 @@ def test_overwrite_takes_the_files_rating(catalog, alice):
     Rating.objects.create(user=alice, movie=catalog["matrix"], value=3.0)
     report = report_for(LETTERBOXD_RATINGS, alice)
 
-    result = transfer.apply(report, alice, conflict_policy="overwrite")
+    result = apply(report, alice, conflict_policy="overwrite")
 
-    assert result == transfer.ApplyResult(created=3, updated=1, unchanged=0, skipped=0)
+    assert result == ApplyResult(created=3, updated=1, unchanged=0, skipped=0)
     assert ratings_of(alice)[catalog["matrix"].pk] == 5.0
     assert Rating.objects.filter(user=alice).count() == 4
 
 
 def test_an_unknown_conflict_policy_is_refused(catalog, alice):
     with pytest.raises(ValueError):
-        transfer.apply(report_for(LETTERBOXD_RATINGS, alice), alice, conflict_policy="merge")
+        apply(report_for(LETTERBOXD_RATINGS, alice), alice, conflict_policy="merge")
 
 
 def test_importing_the_same_file_again_changes_nothing(catalog, alice):
-    transfer.apply(report_for(LETTERBOXD_RATINGS, alice), alice, conflict_policy="overwrite")
+    apply(report_for(LETTERBOXD_RATINGS, alice), alice, conflict_policy="overwrite")
     before = list(Rating.objects.filter(user=alice).values_list("movie_id", "value", "updated_at"))
 
     again = report_for(LETTERBOXD_RATINGS, alice)
-    result = transfer.apply(again, alice, conflict_policy="overwrite")
+    result = apply(again, alice, conflict_policy="overwrite")
 
     assert again.new == again.conflicts == []
-    assert result == transfer.ApplyResult(created=0, updated=0, unchanged=4, skipped=0)
+    assert result == ApplyResult(created=0, updated=0, unchanged=4, skipped=0)
     after = list(Rating.objects.filter(user=alice).values_list("movie_id", "value", "updated_at"))
     assert sorted(after) == sorted(before)
 
 
 def test_importing_touches_only_the_members_ratings(catalog, alice, bob):
     Rating.objects.create(user=bob, movie=catalog["matrix"], value=1.0)
-    transfer.apply(report_for(LETTERBOXD_RATINGS, alice), alice, conflict_policy="overwrite")
+    apply(report_for(LETTERBOXD_RATINGS, alice), alice, conflict_policy="overwrite")
     assert ratings_of(bob) == {catalog["matrix"].pk: 1.0}
     assert len(ratings_of(alice)) == 4
 
@@ -345,23 +358,23 @@ JSON_EXPORT = b'{"ratings": [{"title": "The Matrix", "rating": 5}]}'
 )
 def test_unusable_files_are_refused_with_a_clear_message(alice, data, message):
     with pytest.raises(TransferError, match=re.escape(message)):
-        transfer.import_report(data, alice)
+        report_for(data, alice)
 
 
 def test_an_oversized_file_is_refused_naming_the_limit(alice):
     row = "2023-01-01,A film with a rather long title to fill the file,2000,,4\n"
     data = ("Date,Name,Year,Letterboxd URI,Rating\n" + row * 90_000).encode()
-    assert len(data) > transfer.MAX_BYTES
+    assert len(data) > MAX_BYTES
     with pytest.raises(TransferError, match="the limit is 5 MB"):
-        transfer.import_report(data, alice)
+        report_for(data, alice)
 
 
 def test_too_many_rows_are_refused_naming_the_limit(alice):
-    data = ("movieId,rating\n" + "1,4\n" * (transfer.MAX_ROWS + 1)).encode()
+    data = ("movieId,rating\n" + "1,4\n" * (MAX_ROWS + 1)).encode()
     with pytest.raises(TransferError, match=r"line 20002: .*more than 20,000 rows"):
-        transfer.import_report(data, alice)
-    exactly = ("movieId,rating\n" + "1,4\n" * transfer.MAX_ROWS).encode()
-    assert len(transfer.import_report(exactly, alice).unmatched) == transfer.MAX_ROWS
+        report_for(data, alice)
+    exactly = ("movieId,rating\n" + "1,4\n" * MAX_ROWS).encode()
+    assert len(report_for(exactly, alice).unmatched) == MAX_ROWS
 
 
 def test_semicolon_separated_files_from_spreadsheets_work(catalog, alice):
@@ -382,7 +395,7 @@ def test_export_lists_rated_and_listed_films_in_a_letterboxd_layout(catalog, ali
     ListEntry.objects.create(user=alice, movie=catalog["amelie"], kind="hidden")
     Rating.objects.create(user=bob, movie=catalog["leon"], value=1.0)
 
-    lines = transfer.export(alice).splitlines()
+    lines = export(alice).splitlines()
 
     assert lines[0] == (
         "Date,Name,Year,Letterboxd URI,Rating,imdbID,tmdbID,Favorite,Watchlist,Not Interested"
@@ -397,7 +410,7 @@ def test_export_defuses_spreadsheet_formulas(alice):
     for title in ("=HYPERLINK(1)", "+1", "-1", "@SUM(A1)"):
         Rating.objects.create(user=alice, movie=make_movie(title, year=2001), value=3.0)
 
-    names = [line.split(",")[1] for line in transfer.export(alice).splitlines()[1:]]
+    names = [line.split(",")[1] for line in export(alice).splitlines()[1:]]
 
     assert sorted(names) == ["'+1", "'-1", "'=HYPERLINK(1)", "'@SUM(A1)"]
 
@@ -415,10 +428,10 @@ def test_an_export_imported_as_letterboxd_gives_back_the_same_ratings(catalog, a
         Rating.objects.create(user=alice, movie_id=movie_id, value=value)
     ListEntry.objects.create(user=alice, movie=make_movie("Only Listed"), kind="watchlist")
 
-    report = transfer.import_report(transfer.export(alice).encode(), bob)
-    transfer.apply(report, bob)
+    report = report_for(export(alice).encode(), bob)
+    apply(report, bob)
 
-    assert report.format == transfer.LETTERBOXD
+    assert report.format == LETTERBOXD
     assert ratings_of(bob) == ratings
     assert [str(row) for row in report.invalid] == ["line 6: no rating"]
 
@@ -430,7 +443,7 @@ def test_a_pending_import_is_rebuilt_for_its_owner_only(catalog, alice, bob):
     catalog["leon"].save()
     Rating.objects.create(user=alice, movie=catalog["amelie"], value=1.0)
 
-    rebuilt = transfer.ImportReport.from_pending(pending, alice)
+    rebuilt = ImportReport.from_pending(pending, alice)
 
     assert matched(rebuilt) == {
         catalog["matrix"].pk: 5.0,
@@ -440,18 +453,18 @@ def test_a_pending_import_is_rebuilt_for_its_owner_only(catalog, alice, bob):
     assert [row.movie.pk for row in rebuilt.conflicts] == [catalog["amelie"].pk]
     assert [row.line for row in rebuilt.unmatched] == [5, 6]
     assert rebuilt.unmatched_count == 2
-    assert transfer.ImportReport.from_pending(pending, bob) is None
-    assert transfer.ImportReport.from_pending({**pending, "rows": "junk"}, alice) is None
-    assert transfer.ImportReport.from_pending(None, alice) is None
+    assert ImportReport.from_pending(pending, bob) is None
+    assert ImportReport.from_pending({**pending, "rows": "junk"}, alice) is None
+    assert ImportReport.from_pending(None, alice) is None
 
 
 def test_a_pending_import_keeps_long_problem_lists_short(alice):
     file = "Name,Year,Rating\n" + "Nothing,2000,4\n" * 400 + ",2000,4\n" * 350
     pending = report_for(file, alice).to_pending(alice)
 
-    rebuilt = transfer.ImportReport.from_pending(pending, alice)
+    rebuilt = ImportReport.from_pending(pending, alice)
 
-    assert len(rebuilt.unmatched) == len(rebuilt.invalid) == transfer.PENDING_LIST_LIMIT
+    assert len(rebuilt.unmatched) == len(rebuilt.invalid) == PENDING_LIST_LIMIT
     assert (rebuilt.unmatched_count, rebuilt.invalid_count) == (400, 350)
 
 
@@ -480,8 +493,8 @@ def test_matching_applying_and_exporting_run_a_constant_number_of_queries(
     # Savepoint, the member's ratings, one insert; the films' figures (the prior,
     # lock the films, members' ratings of them, one update); release.
     with django_assert_num_queries(8):
-        transfer.apply(movielens_report, alice, conflict_policy="overwrite")
+        apply(movielens_report, alice, conflict_policy="overwrite")
     for movie in movies[:2]:
         ListEntry.objects.create(user=alice, movie=movie, kind="favorite")
     with django_assert_num_queries(2):
-        transfer.export(alice)
+        export(alice)

@@ -1,5 +1,7 @@
 """Import (upload → preview → confirm) and export pages: owners only, POST and CSRF for changes."""
 
+import io
+
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile, SimpleUploadedFile
@@ -10,11 +12,18 @@ from django.urls import reverse
 
 from catalog.models import Movie
 from catalog.tests.factories import make_movie
-from ratings import transfer
 from ratings.models import ListEntry, Rating
-from ratings.transfer_views import PENDING_IMPORT_KEY, BoundedMemoryUploadHandler
+from ratings.transfer.formats import MAX_BYTES
+from ratings.transfer.views import (
+    MAX_REQUEST_BYTES,
+    PENDING_IMPORT_KEY,
+    SingleFileUploadHandler,
+    import_upload,
+)
 
 pytestmark = pytest.mark.django_db
+
+MEGABYTE = 1024 * 1024
 
 LETTERBOXD = (
     "Date,Name,Year,Letterboxd URI,Rating\n"
@@ -43,6 +52,13 @@ def bob_client(bob):
 def upload(client, text, name="ratings.csv"):
     file = SimpleUploadedFile(name, text.encode() if isinstance(text, str) else text, "text/csv")
     return client.post(reverse("ratings:import"), {"file": file})
+
+
+def confirm(client, **data):
+    """Post the preview's form, as the page on screen would (with its import id)."""
+    if "import_id" not in data:
+        data["import_id"] = client.session[PENDING_IMPORT_KEY]["id"]
+    return client.post(reverse("ratings:import_confirm"), data)
 
 
 def ratings_of(user):
@@ -87,7 +103,7 @@ def test_upload_preview_confirm_saves_the_matched_ratings(alice_client, alice, f
     assert "line 5: rating &#x27;11&#x27; is not 0.5–5 in half stars" in page
     assert ratings_of(alice) == {}
 
-    response = alice_client.post(reverse("ratings:import_confirm"), {"conflict_policy": "keep"})
+    response = confirm(alice_client, conflict_policy="keep")
 
     assert response.status_code == 302
     assert response["Location"] == reverse("ratings:my_ratings")
@@ -117,7 +133,7 @@ def test_conflicts_are_shown_and_resolved_by_the_chosen_policy(
     assert "1 star" in page
     assert 'name="conflict_policy" value="overwrite"' in page
 
-    alice_client.post(reverse("ratings:import_confirm"), {"conflict_policy": policy})
+    confirm(alice_client, conflict_policy=policy)
 
     assert ratings_of(alice)[films["heat"].pk] == expected
 
@@ -144,14 +160,14 @@ def test_wrong_files_are_refused_on_the_page(alice_client, name, data, message):
 
 
 def test_an_oversized_upload_is_refused_naming_the_limit(alice_client):
-    data = b"movieId,rating\n" + b"1,4\n" * (transfer.MAX_BYTES // 4 + 10)
+    data = b"movieId,rating\n" + b"1,4\n" * (MAX_BYTES // 4 + 10)
     response = upload(alice_client, data)
     assert "the limit is 5 MB" in response.content.decode()
     assert PENDING_IMPORT_KEY not in alice_client.session
 
 
 def test_uploads_stay_in_memory_and_stop_growing_past_the_limit(rf):
-    handler = BoundedMemoryUploadHandler(rf.post("/"))
+    handler = SingleFileUploadHandler(rf.post("/"))
     megabyte = 1024 * 1024
     handler.handle_raw_input(None, {}, 7 * megabyte, b"boundary")
     with pytest.raises(StopFutureHandlers):
@@ -163,7 +179,73 @@ def test_uploads_stay_in_memory_and_stop_growing_past_the_limit(rf):
 
     assert isinstance(upload, InMemoryUploadedFile)
     assert upload.size == 7 * megabyte
-    assert len(upload.read()) == transfer.MAX_BYTES + 1
+    assert len(upload.read()) == MAX_BYTES + 1
+
+
+def test_a_second_file_is_refused_on_the_page_and_nothing_is_kept(alice_client, alice, films):
+    first = SimpleUploadedFile("ratings.csv", LETTERBOXD.encode(), "text/csv")
+    second = SimpleUploadedFile("more.csv", LETTERBOXD.encode(), "text/csv")
+
+    response = alice_client.post(reverse("ratings:import"), {"file": [first, second]})
+
+    assert response.status_code == 400
+    assert "Upload one file at a time" in response.content.decode()
+    assert PENDING_IMPORT_KEY not in alice_client.session
+    assert ratings_of(alice) == {}
+
+
+def test_file_parts_after_the_first_are_not_read_at_all(rf):
+    # Short lines: Django drains an unread body line by line, which is slow.
+    parts = {f"part{i}": SimpleUploadedFile(f"{i}.csv", b"1,4\n" * 250_000) for i in range(5)}
+    encoded = rf.post("/", parts)
+    body = encoded.read()
+    stream = io.BytesIO(body)
+    request = rf.generic(
+        "POST",
+        "/me/import/",
+        body,
+        content_type=encoded.META["CONTENT_TYPE"],
+        **{"wsgi.input": stream},
+    )
+    handler = SingleFileUploadHandler(request)
+    request.upload_handlers = [handler]
+
+    request.POST  # noqa: B018 -- parsing the body is what is tested
+
+    assert handler.refusal
+    assert handler.files_started == 2
+    assert sum(upload.size for upload in request.FILES.values()) <= MEGABYTE
+    assert stream.tell() < 3 * MEGABYTE < len(body)
+
+
+class UnreadableBody(io.RawIOBase):
+    def read(self, size=-1):
+        raise AssertionError("the request body was read")
+
+
+def test_an_overlong_request_is_refused_from_its_length_without_reading_it(rf, alice):
+    request = rf.post(
+        reverse("ratings:import"),
+        data=b"",
+        content_type="multipart/form-data; boundary=nextfilms",
+        CONTENT_LENGTH=str(500 * MEGABYTE),
+        **{"wsgi.input": UnreadableBody()},
+    )
+    request.user = alice
+    request.session = {}
+
+    response = import_upload(request)
+
+    assert response.status_code == 413
+    assert "The upload is 500.0 MB; the limit is 5 MB." in response.content.decode()
+
+
+def test_a_file_too_large_for_the_request_limit_is_refused_naming_the_limit(alice_client):
+    data = b"movieId,rating\n" + b"1,4\n" * (MAX_REQUEST_BYTES // 4)
+    response = upload(alice_client, data)
+    assert response.status_code == 413
+    assert "the limit is 5 MB" in response.content.decode()
+    assert PENDING_IMPORT_KEY not in alice_client.session
 
 
 def test_preview_without_a_pending_import_goes_back_to_upload(alice_client):
@@ -185,7 +267,7 @@ def test_a_pending_import_belongs_to_its_member(alice_client, alice, bob, films)
     assert bob_client.get(reverse("ratings:import_preview"))["Location"] == reverse(
         "ratings:import"
     )
-    bob_client.post(reverse("ratings:import_confirm"), {"conflict_policy": "overwrite"})
+    confirm(bob_client, conflict_policy="overwrite", import_id=pending["id"])
 
     assert ratings_of(bob) == {}
     assert ratings_of(alice) == {}
@@ -194,17 +276,64 @@ def test_a_pending_import_belongs_to_its_member(alice_client, alice, bob, films)
 def test_confirm_only_changes_the_members_own_ratings(alice_client, alice, bob, films):
     Rating.objects.create(user=bob, movie=films["heat"], value=0.5)
     upload(alice_client, LETTERBOXD)
-    alice_client.post(reverse("ratings:import_confirm"), {"conflict_policy": "overwrite"})
+    confirm(alice_client, conflict_policy="overwrite")
     assert ratings_of(bob) == {films["heat"].pk: 0.5}
     assert len(ratings_of(alice)) == 2
 
 
 def test_cancel_discards_the_pending_import(alice_client, alice, films):
     upload(alice_client, LETTERBOXD)
-    response = alice_client.post(reverse("ratings:import_confirm"), {"cancel": "1"})
+    response = confirm(alice_client, cancel="1")
     assert response["Location"] == reverse("ratings:import")
     assert PENDING_IMPORT_KEY not in alice_client.session
     assert ratings_of(alice) == {}
+
+
+def test_confirm_saves_only_the_file_whose_preview_was_shown(alice_client, alice, films):
+    Rating.objects.create(user=alice, movie=films["heat"], value=1.0)
+    upload(alice_client, "Name,Year,Rating\nHeat,1995,4.5\n")
+    first_tab = alice_client.get(reverse("ratings:import_preview"))
+    shown_id = first_tab.context["form"]["import_id"].value()
+    assert f'name="import_id" value="{shown_id}"' in first_tab.content.decode()
+    # A second tab uploads another file, which replaces the pending import...
+    upload(alice_client, "Name,Year,Rating\nHeat,1995,0.5\n")
+
+    # ...and the first tab's Confirm, sent with its own preview's id, saves nothing.
+    response = alice_client.post(
+        reverse("ratings:import_confirm"),
+        {"import_id": shown_id, "conflict_policy": "overwrite"},
+        follow=True,
+    )
+
+    assert ratings_of(alice) == {films["heat"].pk: 1.0}
+    assert response.redirect_chain == [(reverse("ratings:import_preview"), 302)]
+    page = response.content.decode()
+    assert "Nothing was saved: another upload (in another tab or window?) has replaced" in page
+    assert "<td>0.5 stars</td>" in page
+    # The newer file is still waiting, for its own preview's Confirm.
+    confirm(alice_client, conflict_policy="overwrite")
+    assert ratings_of(alice) == {films["heat"].pk: 0.5}
+
+
+@pytest.mark.parametrize("data", [{}, {"import_id": ""}, {"import_id": "made-up"}])
+def test_a_confirm_naming_no_shown_preview_is_refused(alice_client, alice, films, data):
+    upload(alice_client, LETTERBOXD)
+    response = alice_client.post(
+        reverse("ratings:import_confirm"), {**data, "conflict_policy": "keep"}
+    )
+    assert response["Location"] == reverse("ratings:import_preview")
+    assert ratings_of(alice) == {}
+    assert PENDING_IMPORT_KEY in alice_client.session
+
+
+def test_cancel_in_an_old_tab_keeps_the_newer_upload(alice_client, films):
+    upload(alice_client, LETTERBOXD)
+    old_id = alice_client.session[PENDING_IMPORT_KEY]["id"]
+    upload(alice_client, LETTERBOXD)
+
+    alice_client.post(reverse("ratings:import_confirm"), {"import_id": old_id, "cancel": "1"})
+
+    assert PENDING_IMPORT_KEY in alice_client.session
 
 
 def test_confirm_needs_a_post(alice_client, films):
@@ -214,7 +343,7 @@ def test_confirm_needs_a_post(alice_client, films):
 
 def test_a_bad_policy_shows_the_preview_again(alice_client, alice, films):
     upload(alice_client, LETTERBOXD)
-    response = alice_client.post(reverse("ratings:import_confirm"), {"conflict_policy": "merge"})
+    response = confirm(alice_client, conflict_policy="merge")
     assert response.status_code == 400
     assert ratings_of(alice) == {}
 
@@ -231,10 +360,11 @@ def test_confirm_and_upload_enforce_csrf(alice, films):
     response = client.post(reverse("ratings:import"), {"file": file, "csrfmiddlewaretoken": token})
     assert response.status_code == 302
 
-    confirm = reverse("ratings:import_confirm")
-    assert client.post(confirm, {"conflict_policy": "keep"}).status_code == 403
+    url = reverse("ratings:import_confirm")
+    data = {"conflict_policy": "keep", "import_id": client.session[PENDING_IMPORT_KEY]["id"]}
+    assert client.post(url, data).status_code == 403
     assert ratings_of(alice) == {}
-    response = client.post(confirm, {"conflict_policy": "keep", "csrfmiddlewaretoken": token})
+    response = client.post(url, {**data, "csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert len(ratings_of(alice)) == 2
 

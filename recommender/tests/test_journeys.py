@@ -27,7 +27,7 @@ PASSWORD = "a long passphrase 7"
 @pytest.fixture
 def site(movielens_small_zip):
     """ml-latest-small imported, and a model trained on it and serving."""
-    from catalog.movielens import import_movielens
+    from ratings.movielens import import_movielens
 
     import_movielens(str(movielens_small_zip), progress=False)
     trained_model()
@@ -143,7 +143,7 @@ def test_newcomer_signs_up_onboards_tunes_for_you_and_exports(page, site, snap, 
     snap("for-you")
 
     filters = page.get_by_role("form", name="Filter recommendations")
-    only = filters.get_by_role("group", name="Only these genres")
+    only = filters.get_by_role("group", name="Genres")
     only.get_by_label("Comedy", exact=True).check()
     filters.get_by_role("button", name="Apply").click()
     expect(page).to_have_url(re.compile(r"genre=comedy"))

@@ -21,7 +21,7 @@ def clusters():
 def test_for_you_needs_an_account(client):
     response = client.get(reverse("recommender:for_you"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_for_you_shows_predictions_and_reasons(alice_client, alice, clusters):

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.models import Genre, Movie, MovieTag
-from catalog.movielens import MovieLensImportError, import_movielens
+from catalog.movielens.source import MovieLensImportError
 from ratings.models import MovieLensRating
+from ratings.movielens import import_movielens
 
 MOVIES = """movieId,title,genres
 1,Toy Story (1995),Adventure|Animation|Children|Comedy|Fantasy

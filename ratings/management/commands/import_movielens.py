@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.models import Movie
-from catalog.movielens import MovieLensImportError, import_movielens
+from catalog.movielens.source import MovieLensImportError
+from ratings.movielens import import_movielens
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from pathlib import PurePath
 
 from django import forms
 
-from ratings import transfer
+from ratings.transfer.apply import KEEP, OVERWRITE
+from ratings.transfer.formats import MAX_BYTES, TransferError, read_ratings_file
 
 IMPORT_EXTENSIONS = (".csv", ".txt", ".tsv")
 
@@ -12,7 +13,7 @@ IMPORT_EXTENSIONS = (".csv", ".txt", ".tsv")
 class RatingsImportForm(forms.Form):
     """An export file from Letterboxd, IMDb or a MovieLens-style CSV, parsed on validation.
 
-    After ``is_valid()``, ``parsed`` holds the file's rows (``transfer.ParsedFile``).
+    After ``is_valid()``, ``parsed`` holds the file's rows (``ParsedFile``).
     """
 
     file = forms.FileField(
@@ -32,31 +33,34 @@ class RatingsImportForm(forms.Form):
                 params={"name": upload.name},
                 code="extension",
             )
-        if upload.size > transfer.MAX_BYTES:
+        if upload.size > MAX_BYTES:
             raise forms.ValidationError(
                 "The file is %(size).1f MB; the limit is %(limit)d MB. "
                 "Split it into smaller files.",
                 params={
                     "size": upload.size / 1024 / 1024,
-                    "limit": transfer.MAX_BYTES // 1024 // 1024,
+                    "limit": MAX_BYTES // 1024 // 1024,
                 },
                 code="too_large",
             )
         upload.seek(0)
         try:
-            self.parsed = transfer.read_ratings_file(upload.read(transfer.MAX_BYTES + 1))
-        except transfer.TransferError as exc:
+            self.parsed = read_ratings_file(upload.read(MAX_BYTES + 1))
+        except TransferError as exc:
             raise forms.ValidationError(str(exc), code="unreadable")
         return upload
 
 
 class ImportConfirmForm(forms.Form):
+    """Confirms one preview: ``import_id`` names the upload the member was shown."""
+
+    import_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
     conflict_policy = forms.ChoiceField(
         label="When the file disagrees with a rating you already have",
         choices=[
-            (transfer.KEEP, "Keep my current rating"),
-            (transfer.OVERWRITE, "Use the rating from the file"),
+            (KEEP, "Keep my current rating"),
+            (OVERWRITE, "Use the rating from the file"),
         ],
-        initial=transfer.KEEP,
+        initial=KEEP,
         widget=forms.RadioSelect,
     )

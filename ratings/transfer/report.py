@@ -1,0 +1,165 @@
+"""The one report type of an import: what importing a file would do, and what it did.
+
+The report is kept between preview and confirm as ids and values only
+(``ImportReport.to_pending``) and rebuilt from today's catalog and ratings.
+"""
+
+from dataclasses import dataclass, field
+
+from catalog.models import Movie
+from ratings.models import Rating
+from ratings.transfer.formats import FORMAT_LABELS, VALID_STARS, InvalidRow
+
+# How much of the unmatched, invalid and duplicate rows the pending import keeps
+# for the preview: the counts stay exact, the lists are for reading.
+PENDING_LIST_LIMIT = 300
+PENDING_VERSION = 1
+MOVIE_FIELDS = ("id", "title", "movielens_title", "year", "imdb_id", "tmdb_id", "movielens_id")
+
+
+@dataclass(frozen=True)
+class MatchedRow:
+    line: int
+    movie: Movie
+    value: float
+    existing: float | None = None
+
+    @property
+    def is_new(self):
+        return self.existing is None
+
+    @property
+    def is_unchanged(self):
+        return self.existing == self.value
+
+    @property
+    def is_conflict(self):
+        return self.existing is not None and self.existing != self.value
+
+
+@dataclass(frozen=True)
+class UnmatchedRow:
+    line: int
+    title: str
+    year: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class DuplicateRow:
+    """A row that names the same film as a later row, which wins."""
+
+    line: int
+    kept_line: int
+    title: str
+
+
+@dataclass
+class ImportReport:
+    """What importing a file would do; the ``*_count`` fields count rows not listed."""
+
+    format: str
+    matched: list[MatchedRow] = field(default_factory=list)
+    unmatched: list[UnmatchedRow] = field(default_factory=list)
+    invalid: list[InvalidRow] = field(default_factory=list)
+    duplicates: list[DuplicateRow] = field(default_factory=list)
+    unmatched_count: int | None = None
+    invalid_count: int | None = None
+    duplicate_count: int | None = None
+
+    def __post_init__(self):
+        if self.unmatched_count is None:
+            self.unmatched_count = len(self.unmatched)
+        if self.invalid_count is None:
+            self.invalid_count = len(self.invalid)
+        if self.duplicate_count is None:
+            self.duplicate_count = len(self.duplicates)
+
+    @property
+    def format_label(self):
+        return FORMAT_LABELS[self.format]
+
+    @property
+    def new(self):
+        return [row for row in self.matched if row.is_new]
+
+    @property
+    def unchanged(self):
+        return [row for row in self.matched if row.is_unchanged]
+
+    @property
+    def conflicts(self):
+        return [row for row in self.matched if row.is_conflict]
+
+    def to_pending(self, user):
+        """A small JSON-ready summary to keep between preview and confirm (no model objects)."""
+        return {
+            "version": PENDING_VERSION,
+            "user": user.pk,
+            "format": self.format,
+            "rows": [[row.movie.pk, row.value, row.line] for row in self.matched],
+            "unmatched": [
+                [row.line, row.title, row.year, row.reason]
+                for row in self.unmatched[:PENDING_LIST_LIMIT]
+            ],
+            "unmatched_count": self.unmatched_count,
+            "invalid": [[row.line, row.reason] for row in self.invalid[:PENDING_LIST_LIMIT]],
+            "invalid_count": self.invalid_count,
+            "duplicates": [
+                [row.line, row.kept_line, row.title] for row in self.duplicates[:PENDING_LIST_LIMIT]
+            ],
+            "duplicate_count": self.duplicate_count,
+        }
+
+    @classmethod
+    def from_pending(cls, pending, user):
+        """Rebuild the report from ``to_pending`` with today's catalog and ratings.
+
+        Returns ``None`` when there is nothing usable: no pending import, one of
+        another member, or one saved by an older version of this code.
+        """
+        if not isinstance(pending, dict) or pending.get("version") != PENDING_VERSION:
+            return None
+        if pending.get("user") != user.pk or pending.get("format") not in FORMAT_LABELS:
+            return None
+        try:
+            rows = [
+                (int(movie_id), float(value), int(line))
+                for movie_id, value, line in pending["rows"]
+            ]
+            report = cls(
+                format=pending["format"],
+                unmatched=[UnmatchedRow(*row) for row in pending["unmatched"]],
+                unmatched_count=int(pending["unmatched_count"]),
+                invalid=[InvalidRow(*row) for row in pending["invalid"]],
+                invalid_count=int(pending["invalid_count"]),
+                duplicates=[DuplicateRow(*row) for row in pending["duplicates"]],
+                duplicate_count=int(pending["duplicate_count"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        movies = Movie.objects.visible().only(*MOVIE_FIELDS).in_bulk([row[0] for row in rows])
+        existing = existing_ratings(user)
+        for movie_id, value, line in rows:
+            movie = movies.get(movie_id)
+            if movie is None:
+                report.unmatched.append(
+                    UnmatchedRow(line, f"film #{movie_id}", None, "no longer in the catalog")
+                )
+                report.unmatched_count += 1
+            elif value in VALID_STARS:
+                report.matched.append(MatchedRow(line, movie, value, existing.get(movie_id)))
+        report.unmatched.sort(key=lambda row: row.line)
+        return report
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+
+def existing_ratings(user):
+    return dict(Rating.objects.filter(user=user).order_by().values_list("movie_id", "value"))

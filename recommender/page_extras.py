@@ -1,0 +1,38 @@
+"""What the recommender adds to the catalog's pages (registered in ``catalog.extensions``).
+
+Discover gets a member's first recommendations; the film page gets "more like
+this" and the rating the member would likely give. Computed here, in the
+view's time, and handed to the templates as plain context.
+"""
+
+from catalog.models import Movie
+from ratings.member_state import discoverable_by, with_member_state
+from recommender import content
+from recommender.serving import movie_ids_similar_to, predicted_rating, recommend_for
+
+FOR_YOU_ROW = 12
+MORE_LIKE_THIS = 12
+
+
+def home_extras(request):
+    """The "For you" row of Discover, for members."""
+    if not request.user.is_authenticated:
+        return {}
+    return {"for_you": recommend_for(request.user, n=FOR_YOU_ROW)}
+
+
+def movie_detail_extras(request, movie):
+    """Films liked together with ``movie`` (by content when the model cannot place it)."""
+    user = request.user
+    movie_ids = movie_ids_similar_to(movie, n=MORE_LIKE_THIS) or content.similar_movie_ids(
+        movie, n=MORE_LIKE_THIS
+    )
+    films = with_member_state(discoverable_by(Movie.objects.all(), user).with_card_data(), user)
+    found = films.in_bulk(movie_ids)
+    extras = {
+        "more_like_this": [found[pk] for pk in movie_ids if pk in found][:MORE_LIKE_THIS],
+        "predicted_rating": None,
+    }
+    if user.is_authenticated and movie.user_rating is None:
+        extras["predicted_rating"] = predicted_rating(user, movie)
+    return extras
