@@ -2,7 +2,7 @@
 
 Usage (from the repository root, PostgreSQL running):
 
-    python bench/generate_movielens.py /tmp/ml32m-synth --preset 32m
+    python devtools/generate_movielens.py /tmp/ml32m-synth --preset 32m
     python bench/bench_import.py /tmp/ml32m-synth --runs 3
 
 Each run imports into a fresh database (``nextfilms_bench``, dropped first), so

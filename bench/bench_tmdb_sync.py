@@ -239,7 +239,7 @@ def main():
     prepare_database(args)
     import redis
 
-    from catalog.tmdb_standin import Faults, TMDBStandin
+    from devtools.tmdb_standin import Faults, TMDBStandin
 
     standin = TMDBStandin(
         faults=Faults(

@@ -1,7 +1,7 @@
 """Benchmark full training at ml-32m scale: wall time and peak RSS.
 
 Reads a MovieLens-format ratings.csv (by default a synthetic ml-32m-sized one,
-generated on first use with bench/generate_movielens.py: 200,948 users, 87,585
+generated on first use with devtools/generate_movielens.py: 200,948 users, 87,585
 movies, 32M ratings with MovieLens-like skew), codes the ids, trains the model
 and reports the factorization's wall time and the process's peak RSS.
 
@@ -50,7 +50,7 @@ def main() -> int:
 
     path = args.ratings_csv or SYNTHETIC_DIR / "ratings.csv"
     if not path.exists():
-        from bench.generate_movielens import generate
+        from devtools.generate_movielens import generate
 
         print(f"generating synthetic ml-32m into {SYNTHETIC_DIR} (about a minute)")
         generate(str(SYNTHETIC_DIR), users=200_948, movies=87_585, ratings=32_000_204, seed=0)

@@ -8,15 +8,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from catalog import text, tmdb_sync
+from catalog import text
 from catalog.models import Credit, Genre, Keyword, Movie, MovieTag, Person, SyncRun
 from catalog.tasks import QueueingFailed, dispatch, sync_movies_now
+from catalog.tmdb import runs
 
 TMDB_IDENTIFIERS = ("tmdb_id", "imdb_id")
 
 
 def warn_about_tmdb_credential(request):
-    problem = tmdb_sync.auth_problem()
+    problem = runs.auth_problem()
     if problem:
         messages.error(request, f"The TMDB sync is stopped: {problem}")
 
@@ -320,9 +321,9 @@ class SyncRunAdmin(admin.ModelAdmin):
     def resume_stalled_runs(self, request, queryset):
         for run in queryset.only("pk"):
             try:
-                plan = tmdb_sync.resume_run(run.pk)
+                plan = runs.resume_run(run.pk)
                 dispatch(plan)
-            except (tmdb_sync.NotResumable, QueueingFailed) as error:
+            except (runs.NotResumable, QueueingFailed) as error:
                 self.message_user(request, str(error), messages.ERROR)
                 continue
             films = sum(len(chunk) for chunk in plan.chunks)
@@ -334,7 +335,7 @@ class SyncRunAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_display(self, run):
-        quiet = tmdb_sync.stalled_for(run)
+        quiet = runs.stalled_for(run)
         if quiet is None:
             return run.get_status_display()
         minutes = int(quiet.total_seconds() // 60)

@@ -12,7 +12,7 @@ class CatalogConfig(AppConfig):
 
         # Edits one object at a time (the admin, mostly) start a new generation
         # of cached visitor pages; bulk writers call catalog_changed themselves.
-        # TMDB sync only forgets the film's own page (catalog.tmdb_sync): a
+        # TMDB sync only forgets the film's own page (catalog.tmdb.runs): a
         # backfill stores thousands of films and would otherwise keep the cache
         # empty; list pages pick up new posters when their pages expire.
         for model in (Movie, Genre, Person, Credit, Keyword):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog import text
-from catalog.tmdb import image_base_url
+from catalog.tmdb.images import image_base_url
 
 
 class GenreQuerySet(models.QuerySet):

@@ -1,4 +1,4 @@
-"""Celery tasks for the TMDB sync: they take ids and call ``catalog.tmdb_sync``.
+"""Celery tasks for the TMDB sync: they take ids and call ``catalog.tmdb.runs``.
 
 Every task acknowledges late and is rejected back to the queue when its worker
 dies, so a killed worker's chunk runs again; the per-film writes are idempotent
@@ -17,13 +17,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError, transaction
 
-from catalog import tmdb, tmdb_sync
 from catalog.models import Movie
+from catalog.tmdb import api, runs, sync
 
 logger = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (
-    tmdb.TMDBTransientError,
+    api.TMDBTransientError,
     OperationalError,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
@@ -40,7 +40,7 @@ RETRYING = {
 ON_DEMAND_LOCK_SECONDS = 10 * 60
 # Never above the default limit, which the broker's visibility timeout is set from.
 CHUNK_TIME_LIMIT_SECONDS = min(
-    int(tmdb_sync.CHUNK_TIME_LIMIT.total_seconds()), settings.CELERY_TASK_TIME_LIMIT
+    int(runs.CHUNK_TIME_LIMIT.total_seconds()), settings.CELERY_TASK_TIME_LIMIT
 )
 # What sending a task raises when the broker is down or does not answer in time
 # (connect and socket timeouts, then the publish retry policy, in settings).
@@ -60,37 +60,37 @@ class QueueingFailed(Exception):
 def sync_tmdb_chunk(self, run_id, chunk_index, movie_ids):
     """One chunk of a run; on its last try, films still failing stay failed and due later."""
     give_up = self.request.retries >= self.max_retries
-    tmdb_sync.sync_chunk(run_id, chunk_index, movie_ids, give_up=give_up)
+    runs.sync_chunk(run_id, chunk_index, movie_ids, give_up=give_up)
 
 
 @shared_task(max_retries=3, **RETRYING)
 def sync_tmdb_movie(self, movie_id):
     """One film (a page view found it missing or stale)."""
     try:
-        tmdb_sync.sync_movie(movie_id)
+        sync.sync_movie(movie_id)
     except Movie.DoesNotExist:
         logger.info("TMDB sync: movie %s no longer exists", movie_id)
-    except tmdb.TMDBAuthError as error:
-        tmdb_sync.record_auth_problem(f"TMDB refused the credential: {error}")
+    except api.TMDBAuthError as error:
+        runs.record_auth_problem(f"TMDB refused the credential: {error}")
 
 
 @shared_task(max_retries=3, **RETRYING)
-def sync_tmdb_backfill(self, chunk_size=tmdb_sync.CHUNK_SIZE):
+def sync_tmdb_backfill(self, chunk_size=runs.CHUNK_SIZE):
     """Every film owed a fetch, in chunks (the periodic backfill; resumes by itself)."""
-    dispatch(tmdb_sync.plan_backfill(chunk_size))
+    dispatch(runs.plan_backfill(chunk_size))
 
 
 @shared_task(max_retries=3, **RETRYING)
-def sync_tmdb_changes(self, chunk_size=tmdb_sync.CHUNK_SIZE):
+def sync_tmdb_changes(self, chunk_size=runs.CHUNK_SIZE):
     """The films TMDB changed since the last pass (daily)."""
-    dispatch(tmdb_sync.plan_changes(chunk_size=chunk_size))
+    dispatch(runs.plan_changes(chunk_size=chunk_size))
 
 
 def dispatch(plan):
     """Send a plan's chunks to the workers; returns its run, or None for no plan.
 
     Raises ``QueueingFailed`` when the broker refuses them, after stopping the run
-    and putting its films back (``tmdb_sync.not_queued``).
+    and putting its films back (``runs.not_queued``).
     """
     if plan is None:
         return None
@@ -98,18 +98,18 @@ def dispatch(plan):
         for index, movie_ids in plan.numbered_chunks():
             sync_tmdb_chunk.delay(plan.run.pk, index, movie_ids)
     except BROKER_ERRORS as error:
-        tmdb_sync.not_queued(plan, error)
+        runs.not_queued(plan, error)
         raise QueueingFailed(
-            f"The task queue did not answer ({tmdb_sync.one_line(error)}); {plan.run} was "
+            f"The task queue did not answer ({runs.one_line(error)}); {plan.run} was "
             "stopped and nothing was sent. Check CELERY_BROKER_URL and that the broker runs."
         ) from error
-    tmdb_sync.queued(plan)
+    runs.queued(plan)
     return plan.run
 
 
 def sync_movies_now(movie_ids):
     """Queue chosen films as an on-demand run once the current transaction commits."""
-    plan = tmdb_sync.plan_movies(movie_ids)
+    plan = runs.plan_movies(movie_ids)
     transaction.on_commit(partial(dispatch, plan))
     return plan.run
 
@@ -124,11 +124,11 @@ def queue_refresh_if_stale(movie):
     """
     if not settings.TMDB_API_TOKEN or settings.CELERY_TASK_ALWAYS_EAGER:
         return False
-    if not tmdb_sync.wants_refresh(movie):
+    if not sync.wants_refresh(movie):
         return False
     if not cache.add(f"tmdb:on-demand:{movie.pk}", 1, ON_DEMAND_LOCK_SECONDS):
         return False
-    if tmdb_sync.auth_problem():
+    if runs.auth_problem():
         return False
     transaction.on_commit(partial(_send_movie_task, movie.pk))
     return True

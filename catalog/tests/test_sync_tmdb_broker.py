@@ -12,12 +12,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from catalog import tmdb_sync
 from catalog.models import Movie, SyncRun, TMDBSyncState
 from catalog.tests.conftest import run_sync_tmdb
 from catalog.tests.factories import make_movie
-from catalog.tmdb_standin import TMDBStandin
+from catalog.tmdb import runs
 from conftest import CELERY_TEST_BROKER
+from devtools.tmdb_standin import TMDBStandin
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,7 +80,7 @@ def test_broker_down_fails_in_one_line_and_frees_the_backfill(standin):
     assert run.status == SyncRun.Status.STOPPED
     assert "could not be queued" in run.last_error
     # Nothing lost: the films are still owed a fetch, and the next backfill takes them.
-    plan = tmdb_sync.plan_backfill()
+    plan = runs.plan_backfill()
     assert plan is not None and sorted(plan.chunks[0]) == sorted(m.pk for m in films)
 
 

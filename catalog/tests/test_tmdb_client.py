@@ -10,17 +10,18 @@ import pytest
 import redis
 from django.core.cache import cache
 
-from catalog import tmdb
-from catalog.tmdb import TMDBClient, choose_trailer_key, parse_movie
-from catalog.tmdb_limits import (
+from catalog.tmdb import api, images, parsing
+from catalog.tmdb.api import TMDBClient
+from catalog.tmdb.limits import (
     RedisConnectionLimit,
     RedisRateLimit,
     RequestGate,
     local_gate,
     redis_gate,
 )
-from catalog.tmdb_standin import TMDBStandin, data_dir_from_env
+from catalog.tmdb.parsing import choose_trailer_key, parse_movie
 from conftest import CELERY_TEST_BROKER
+from devtools.tmdb_standin import TMDBStandin, data_dir_from_env
 
 SAMPLES = data_dir_from_env() / "samples"
 REDIS_TEST_URL = CELERY_TEST_BROKER
@@ -77,8 +78,8 @@ def test_fight_club_body_parses_into_what_we_store():
     assert movie.original_language == "en"
     assert movie.genres == ("Drama",)
     assert isinstance(movie.vote_average, float)
-    assert len(movie.cast) == tmdb.TOP_CAST
-    assert [member.order for member in movie.cast] == list(range(tmdb.TOP_CAST))
+    assert len(movie.cast) == parsing.TOP_CAST
+    assert [member.order for member in movie.cast] == list(range(parsing.TOP_CAST))
     assert (movie.cast[0].name, movie.cast[0].character) == ("Edward Norton", "Narrator")
     assert movie.cast[1].name == "Brad Pitt"
     assert [director.name for director in movie.directors] == ["David Fincher"]
@@ -184,7 +185,7 @@ def test_v3_api_key_goes_in_the_query(standin):
 
 
 def test_missing_credential_is_refused_before_any_request(standin):
-    with pytest.raises(tmdb.TMDBAuthError):
+    with pytest.raises(api.TMDBAuthError):
         make_client(standin, "")
     assert standin.recorded() == []
 
@@ -192,8 +193,8 @@ def test_missing_credential_is_refused_before_any_request(standin):
 @pytest.mark.parametrize(
     ("status", "error_type"),
     [
-        (401, tmdb.TMDBAuthError),
-        (404, tmdb.TMDBNotFound),
+        (401, api.TMDBAuthError),
+        (404, api.TMDBNotFound),
     ],
 )
 def test_final_errors_are_raised_at_once_without_retry(standin, sleeps, status, error_type):
@@ -207,12 +208,12 @@ def test_final_errors_are_raised_at_once_without_retry(standin, sleeps, status, 
 
 def test_wrong_token_raises_auth_error_with_tmdb_message(standin):
     standin.faults.token = "the-right-one"
-    with pytest.raises(tmdb.TMDBAuthError, match="Invalid API key"):
+    with pytest.raises(api.TMDBAuthError, match="Invalid API key"):
         make_client(standin, "the-wrong-one").movie(550)
 
 
 def test_unknown_film_is_not_found(standin):
-    with pytest.raises(tmdb.TMDBNotFound, match="could not be found"):
+    with pytest.raises(api.TMDBNotFound, match="could not be found"):
         make_client(standin).movie(1)
 
 
@@ -227,7 +228,7 @@ def test_server_errors_are_retried_with_growing_backoff(standin, sleeps):
 
 def test_server_errors_give_up_after_the_last_attempt(standin, sleeps):
     standin.faults.script.extend([500] * 3)
-    with pytest.raises(tmdb.TMDBServerError):
+    with pytest.raises(api.TMDBServerError):
         make_client(standin, sleeps=sleeps, max_attempts=3).movie(550)
     assert len(standin.recorded()) == 3
     assert len(sleeps) == 2
@@ -245,7 +246,7 @@ def test_retry_after_is_honoured(standin):
 def test_rate_limited_error_carries_retry_after(standin):
     standin.faults.retry_after = 7
     standin.faults.script.append(429)
-    with pytest.raises(tmdb.TMDBRateLimited) as caught:
+    with pytest.raises(api.TMDBRateLimited) as caught:
         make_client(standin, max_attempts=1).movie(550)
     assert caught.value.retry_after == 7.0
 
@@ -269,7 +270,7 @@ def test_timeouts_are_retried(standin, sleeps):
 def test_timeouts_raise_our_error_after_the_last_attempt(standin, sleeps):
     standin.faults.slow_seconds = 0.5
     standin.faults.script.extend(["slow", "slow"])
-    with pytest.raises(tmdb.TMDBTimeout):
+    with pytest.raises(api.TMDBTimeout):
         make_client(standin, sleeps=sleeps, timeout=(1, 0.2), max_attempts=2).movie(550)
 
 
@@ -277,7 +278,7 @@ def test_unreachable_server_is_a_transient_connection_error(sleeps):
     client = TMDBClient(
         "token", "http://127.0.0.1:9/3", gate=local_gate(1000), sleep=sleeps.append, max_attempts=2
     )
-    with pytest.raises(tmdb.TMDBConnectionError):
+    with pytest.raises(api.TMDBConnectionError):
         client.movie(550)
     assert len(sleeps) == 1
 
@@ -316,13 +317,13 @@ def test_configuration_is_cached_and_feeds_image_urls(standin, monkeypatch):
     assert len(standin.recorded()) == 1
 
     cache.set(
-        tmdb.CONFIGURATION_CACHE_KEY, {"images": {"secure_base_url": "https://images.example/"}}
+        images.CONFIGURATION_CACHE_KEY, {"images": {"secure_base_url": "https://images.example/"}}
     )
-    monkeypatch.setitem(tmdb._image_base, "expires", 0.0)
-    assert tmdb.image_base_url() == "https://images.example/"
+    monkeypatch.setitem(images._image_base, "expires", 0.0)
+    assert images.image_base_url() == "https://images.example/"
     cache.clear()
-    monkeypatch.setitem(tmdb._image_base, "expires", 0.0)
-    assert tmdb.image_base_url() == tmdb.DEFAULT_IMAGE_BASE
+    monkeypatch.setitem(images._image_base, "expires", 0.0)
+    assert images.image_base_url() == images.DEFAULT_IMAGE_BASE
 
 
 # --- Rate and connection limits -----------------------------------------------

@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from catalog import tasks, tmdb, tmdb_sync
+from catalog import tasks
 from catalog.models import Credit, Keyword, Movie, Person, SyncRun, TMDBSyncState
 from catalog.search import search_movies
 from catalog.tests.factories import make_movie
-from catalog.tmdb_limits import local_gate
-from catalog.tmdb_standin import TMDBStandin
+from catalog.tmdb import api, parsing, runs, sync
+from catalog.tmdb.limits import local_gate
+from devtools.tmdb_standin import TMDBStandin
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +45,14 @@ def standin(standin_server, settings, monkeypatch):
     settings.TMDB_API_URL = standin_server.url
     settings.TMDB_API_TOKEN = "test-token"
     settings.TMDB_RATE_LIMIT = 1000
-    monkeypatch.setattr(tmdb, "RETRY_BASE_SECONDS", 0.001)
+    monkeypatch.setattr(api, "RETRY_BASE_SECONDS", 0.001)
     cache.clear()
     return standin_server
 
 
 @pytest.fixture
 def client_tmdb(standin):
-    return tmdb.TMDBClient("test-token", standin.url, gate=local_gate(1000))
+    return api.TMDBClient("test-token", standin.url, gate=local_gate(1000))
 
 
 def credit_rows(movie):
@@ -68,7 +69,7 @@ def credit_rows(movie):
 def test_sync_stores_details_credits_keywords_and_trailer(client_tmdb):
     movie = make_movie("Fight Club", genres=["Action", "Crime"], tmdb_id=550)
 
-    assert tmdb_sync.sync_movie(movie.pk, client=client_tmdb) == OK
+    assert sync.sync_movie(movie.pk, client=client_tmdb) == OK
 
     movie.refresh_from_db()
     assert movie.tmdb_status == OK and movie.tmdb_synced_at is not None
@@ -86,7 +87,7 @@ def test_sync_stores_details_credits_keywords_and_trailer(client_tmdb):
     # MovieLens genres stay what the browse filters use.
     assert sorted(movie.genres.values_list("name", flat=True)) == ["Action", "Crime"]
     cast = list(movie.credits.cast().select_related("person"))
-    assert len(cast) == tmdb.TOP_CAST
+    assert len(cast) == parsing.TOP_CAST
     assert [(c.person.name, c.character, c.order) for c in cast[:2]] == [
         ("Edward Norton", "Narrator", 0),
         ("Brad Pitt", "Tyler Durden", 1),
@@ -102,7 +103,7 @@ def test_tmdb_title_becomes_the_display_title_and_movielens_forms_stay_searchabl
     raw = "Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)"
     movie = make_movie("Amelie", movielens_title=raw, year=2001, tmdb_id=194)
 
-    tmdb_sync.sync_movie(movie.pk, client=client_tmdb)
+    sync.sync_movie(movie.pk, client=client_tmdb)
 
     movie.refresh_from_db()
     assert (movie.title, movie.tmdb_title) == ("Amélie", "Amélie")
@@ -112,10 +113,10 @@ def test_tmdb_title_becomes_the_display_title_and_movielens_forms_stay_searchabl
 
 def test_syncing_twice_leaves_the_same_rows(client_tmdb):
     movie = make_movie(tmdb_id=550)
-    tmdb_sync.sync_movie(movie.pk, client=client_tmdb)
+    sync.sync_movie(movie.pk, client=client_tmdb)
     before = (credit_rows(movie), Person.objects.count(), sorted(movie.keywords.values_list("pk")))
 
-    tmdb_sync.sync_movie(movie.pk, client=client_tmdb)
+    sync.sync_movie(movie.pk, client=client_tmdb)
 
     after = (credit_rows(movie), Person.objects.count(), sorted(movie.keywords.values_list("pk")))
     assert after == before
@@ -124,13 +125,13 @@ def test_syncing_twice_leaves_the_same_rows(client_tmdb):
 
 def test_new_metadata_replaces_credits_and_keywords(client_tmdb):
     movie = make_movie(tmdb_id=550)
-    tmdb_sync.sync_movie(movie.pk, client=client_tmdb)
-    metadata = tmdb.parse_movie(client_tmdb.movie(550))
+    sync.sync_movie(movie.pk, client=client_tmdb)
+    metadata = parsing.parse_movie(client_tmdb.movie(550))
     trimmed = dataclasses.replace(
         metadata, cast=metadata.cast[:3], writers=(), keywords=metadata.keywords[:2]
     )
 
-    tmdb_sync.store_metadata(movie.pk, 550, trimmed)
+    sync.store_metadata(movie.pk, 550, trimmed)
 
     assert movie.credits.filter(kind="cast").count() == 3
     assert [c.person.name for c in movie.credits.filter(kind="crew")] == ["David Fincher"]
@@ -141,8 +142,8 @@ def test_new_metadata_replaces_credits_and_keywords(client_tmdb):
 def test_people_in_several_films_are_stored_once(client_tmdb):
     fight_club = make_movie(tmdb_id=550)
     avatar = make_movie(tmdb_id=AVATAR)
-    tmdb_sync.sync_movie(fight_club.pk, client=client_tmdb)
-    tmdb_sync.sync_movie(avatar.pk, client=client_tmdb)
+    sync.sync_movie(fight_club.pk, client=client_tmdb)
+    sync.sync_movie(avatar.pk, client=client_tmdb)
 
     # The stand-in casts every film from Fight Club's people, so they overlap.
     shared = set(fight_club.credits.values_list("person", flat=True)) & set(
@@ -156,7 +157,7 @@ def test_people_in_several_films_are_stored_once(client_tmdb):
 def test_film_without_tmdb_id_is_found_by_imdb_id(client_tmdb, standin):
     movie = make_movie(imdb_id="tt0499549")
 
-    assert tmdb_sync.sync_movie(movie.pk, client=client_tmdb) == OK
+    assert sync.sync_movie(movie.pk, client=client_tmdb) == OK
 
     movie.refresh_from_db()
     assert movie.tmdb_id == AVATAR
@@ -165,7 +166,7 @@ def test_film_without_tmdb_id_is_found_by_imdb_id(client_tmdb, standin):
 
 def test_unknown_imdb_id_is_not_found(client_tmdb):
     movie = make_movie(imdb_id="tt0000001")
-    assert tmdb_sync.sync_movie(movie.pk, client=client_tmdb) == NOT_FOUND
+    assert sync.sync_movie(movie.pk, client=client_tmdb) == NOT_FOUND
     movie.refresh_from_db()
     assert "tt0000001" in movie.tmdb_last_error
     assert movie.tmdb_id is None
@@ -175,7 +176,7 @@ def test_404_marks_the_film_not_found_without_retrying(client_tmdb, standin):
     standin.faults.not_found_ids = {AVATAR}
     movie = make_movie(tmdb_id=AVATAR)
 
-    assert tmdb_sync.sync_movie(movie.pk, client=client_tmdb) == NOT_FOUND
+    assert sync.sync_movie(movie.pk, client=client_tmdb) == NOT_FOUND
 
     movie.refresh_from_db()
     assert (movie.tmdb_status, movie.tmdb_attempts, movie.tmdb_next_attempt_at) == (
@@ -187,11 +188,11 @@ def test_404_marks_the_film_not_found_without_retrying(client_tmdb, standin):
 
 
 def test_transient_failure_is_recorded_with_a_next_attempt(client_tmdb, standin):
-    standin.faults.script.extend([500] * tmdb.MAX_ATTEMPTS)
+    standin.faults.script.extend([500] * api.MAX_REQUEST_ATTEMPTS)
     movie = make_movie(tmdb_id=AVATAR)
 
-    with pytest.raises(tmdb.TMDBServerError):
-        tmdb_sync.sync_movie(movie.pk, client=client_tmdb)
+    with pytest.raises(api.TMDBServerError):
+        sync.sync_movie(movie.pk, client=client_tmdb)
 
     movie.refresh_from_db()
     assert (movie.tmdb_status, movie.tmdb_attempts) == (FAILED, 1)
@@ -201,16 +202,16 @@ def test_transient_failure_is_recorded_with_a_next_attempt(client_tmdb, standin)
 
 
 def test_repeated_failures_wait_longer_then_wait_for_staff():
-    delays = [tmdb_sync.retry_delay(attempts) for attempts in range(1, 5)]
+    delays = [sync.film_retry_delay(attempts) for attempts in range(1, 5)]
     assert delays == sorted(delays)
-    assert tmdb_sync.retry_delay(20) <= tmdb_sync.LONGEST_RETRY * 1.2
+    assert sync.film_retry_delay(20) <= sync.LONGEST_RETRY * 1.2
 
 
 def test_imdb_match_owned_by_another_film_waits_for_staff(client_tmdb):
     owner = make_movie("Fight Club", tmdb_id=550)
     duplicate = make_movie("Fight Club (again)", imdb_id="tt0137523")
 
-    assert tmdb_sync.sync_movie(duplicate.pk, client=client_tmdb) == FAILED
+    assert sync.sync_movie(duplicate.pk, client=client_tmdb) == FAILED
 
     duplicate.refresh_from_db()
     assert duplicate.tmdb_next_attempt_at is None
@@ -243,7 +244,7 @@ def test_backfill_takes_films_owed_a_fetch_and_resumes_after_an_interruption(sta
     owed, skipped = make_backfill_catalog()
     no_ids = make_movie("No ids at all")
 
-    plan = tmdb_sync.plan_backfill(chunk_size=2)
+    plan = runs.plan_backfill(chunk_size=2)
 
     assert plan.run.total == 5 and len(plan.chunks) == 3
     assert sorted(pk for chunk in plan.chunks for pk in chunk) == sorted(m.pk for m in owed)
@@ -251,13 +252,13 @@ def test_backfill_takes_films_owed_a_fetch_and_resumes_after_an_interruption(sta
     no_ids.refresh_from_db()
     assert no_ids.tmdb_status == NOT_FOUND
 
-    tmdb_sync.sync_chunk(plan.run.pk, 0, plan.chunks[0])
+    runs.sync_chunk(plan.run.pk, 0, plan.chunks[0])
     # The workers died here; while the run makes progress no second backfill starts.
-    assert tmdb_sync.plan_backfill(chunk_size=2) is None
+    assert runs.plan_backfill(chunk_size=2) is None
     SyncRun.objects.filter(pk=plan.run.pk).update(updated_at=timezone.now() - timedelta(hours=1))
 
-    resumed = tmdb_sync.plan_backfill(chunk_size=2)
-    run = tmdb_sync.run_in_process(resumed)
+    resumed = runs.plan_backfill(chunk_size=2)
+    run = runs.run_in_process(resumed)
 
     assert SyncRun.objects.get(pk=plan.run.pk).status == SyncRun.Status.STOPPED
     assert (run.status, run.total, run.done) == (SyncRun.Status.FINISHED, 3, 3)
@@ -270,22 +271,22 @@ def test_backfill_takes_films_owed_a_fetch_and_resumes_after_an_interruption(sta
 
 def test_redelivered_chunk_redoes_only_what_it_had_not_finished(standin):
     first, second, third = (make_movie(tmdb_id=i).pk for i in (AVATAR, PIRATES, SPECTRE))
-    plan = tmdb_sync.plan_movies([first, second, third], chunk_size=2)
+    plan = runs.plan_movies([first, second, third], chunk_size=2)
     assert plan.chunks == [[first, second], [third]]
 
     # The chunk dies after its first film (here: TMDB fails on the second one).
-    standin.faults.script.extend([None] + [500] * tmdb.MAX_ATTEMPTS)
-    with pytest.raises(tmdb.TMDBServerError):
-        tmdb_sync.sync_chunk(plan.run.pk, 0, plan.chunks[0])
+    standin.faults.script.extend([None] + [500] * api.MAX_REQUEST_ATTEMPTS)
+    with pytest.raises(api.TMDBServerError):
+        runs.sync_chunk(plan.run.pk, 0, plan.chunks[0])
     before = len(standin.recorded())
-    tmdb_sync.sync_chunk(plan.run.pk, 0, plan.chunks[0])
-    tmdb_sync.sync_chunk(plan.run.pk, 0, plan.chunks[0])
+    runs.sync_chunk(plan.run.pk, 0, plan.chunks[0])
+    runs.sync_chunk(plan.run.pk, 0, plan.chunks[0])
 
     assert [r.path for r in standin.recorded()[before:]] == [f"/3/movie/{PIRATES}"]
     run = SyncRun.objects.get(pk=plan.run.pk)
     assert (run.status, run.done) == (SyncRun.Status.RUNNING, 2)
 
-    tmdb_sync.sync_chunk(plan.run.pk, 1, plan.chunks[1])
+    runs.sync_chunk(plan.run.pk, 1, plan.chunks[1])
     run.refresh_from_db()
     assert (run.status, run.total, run.done, run.processed) == (SyncRun.Status.FINISHED, 3, 3, 3)
 
@@ -293,37 +294,37 @@ def test_redelivered_chunk_redoes_only_what_it_had_not_finished(standin):
 def test_401_stops_the_run_and_tells_staff(standin):
     standin.faults.token = "the-real-token"
     movies = [make_movie(tmdb_id=i) for i in (AVATAR, PIRATES, SPECTRE)]
-    plan = tmdb_sync.plan_backfill(chunk_size=2)
+    plan = runs.plan_backfill(chunk_size=2)
 
-    run = tmdb_sync.run_in_process(plan)
+    run = runs.run_in_process(plan)
 
     assert run.status == SyncRun.Status.STOPPED
     assert "Invalid API key" in run.last_error
-    assert "Invalid API key" in tmdb_sync.auth_problem()
+    assert "Invalid API key" in runs.auth_problem()
     assert len(standin.recorded()) == 1  # no retries, no other film tried
     assert {Movie.objects.get(pk=m.pk).tmdb_status for m in movies} == {PENDING}
 
 
 def test_a_sync_that_works_again_clears_the_recorded_credential_problem(standin):
-    tmdb_sync.record_auth_problem("TMDB refused the credential.")
+    runs.record_auth_problem("TMDB refused the credential.")
     make_movie(tmdb_id=AVATAR)
-    tmdb_sync.run_in_process(tmdb_sync.plan_backfill())
-    assert tmdb_sync.auth_problem() == ""
+    runs.run_in_process(runs.plan_backfill())
+    assert runs.auth_problem() == ""
 
 
 def test_chunk_retries_later_on_transient_failure_and_gives_up_on_its_last_try(standin):
     movies = [make_movie(tmdb_id=i) for i in (AVATAR, PIRATES)]
-    plan = tmdb_sync.plan_movies([m.pk for m in movies])
+    plan = runs.plan_movies([m.pk for m in movies])
     first, second = plan.chunks[0]
 
-    standin.faults.script.extend([500] * tmdb.MAX_ATTEMPTS)
-    with pytest.raises(tmdb.TMDBServerError):
-        tmdb_sync.sync_chunk(plan.run.pk, 0, [first, second])
+    standin.faults.script.extend([500] * api.MAX_REQUEST_ATTEMPTS)
+    with pytest.raises(api.TMDBServerError):
+        runs.sync_chunk(plan.run.pk, 0, [first, second])
     assert Movie.objects.get(pk=first).tmdb_status == FAILED
     assert SyncRun.objects.get(pk=plan.run.pk).chunk_results == {}
 
-    standin.faults.script.extend([500] * tmdb.MAX_ATTEMPTS)
-    counts = tmdb_sync.sync_chunk(plan.run.pk, 0, [first, second], give_up=True)
+    standin.faults.script.extend([500] * api.MAX_REQUEST_ATTEMPTS)
+    counts = runs.sync_chunk(plan.run.pk, 0, [first, second], give_up=True)
 
     assert counts == {FAILED: 1, OK: 1}
     run = SyncRun.objects.get(pk=plan.run.pk)
@@ -333,15 +334,15 @@ def test_chunk_retries_later_on_transient_failure_and_gives_up_on_its_last_try(s
 
 def test_unexpected_error_fails_one_film_not_the_chunk(standin, monkeypatch):
     movies = [make_movie(tmdb_id=i) for i in (AVATAR, PIRATES)]
-    real_parse = tmdb.parse_movie
+    real_parse = parsing.parse_movie
 
     def parse_breaking_on_avatar(body):
         if body["id"] == AVATAR:
             raise KeyError("surprise")
         return real_parse(body)
 
-    monkeypatch.setattr(tmdb, "parse_movie", parse_breaking_on_avatar)
-    run = tmdb_sync.run_in_process(tmdb_sync.plan_movies([m.pk for m in movies]))
+    monkeypatch.setattr(parsing, "parse_movie", parse_breaking_on_avatar)
+    run = runs.run_in_process(runs.plan_movies([m.pk for m in movies]))
 
     assert (run.done, run.failed) == (1, 1)
     assert "surprise" in Movie.objects.get(pk=movies[0].pk).tmdb_last_error
@@ -357,7 +358,7 @@ def test_changes_pass_refreshes_changed_films_and_moves_the_watermark(client_tmd
     state.changes_synced_until = today - timedelta(days=20)
     state.save()
 
-    plan = tmdb_sync.plan_changes(client=client_tmdb, today=today)
+    plan = runs.plan_changes(client=client_tmdb, today=today)
 
     windows = [(r.query["start_date"], r.query["end_date"]) for r in standin.recorded()]
     assert windows == [("2024-05-10", "2024-05-24"), ("2024-05-24", "2024-05-30")]
@@ -367,7 +368,7 @@ def test_changes_pass_refreshes_changed_films_and_moves_the_watermark(client_tmd
     # The watermark moves once the chunks are on their way, not before.
     assert TMDBSyncState.load().changes_synced_until == today - timedelta(days=20)
 
-    run = tmdb_sync.run_in_process(plan, client=client_tmdb)
+    run = runs.run_in_process(plan, client=client_tmdb)
 
     assert TMDBSyncState.load().changes_synced_until == today
     assert (run.status, run.done) == (SyncRun.Status.FINISHED, 2)
@@ -376,10 +377,10 @@ def test_changes_pass_refreshes_changed_films_and_moves_the_watermark(client_tmd
 
 def test_changes_pass_refused_credential_stops_and_keeps_the_watermark(client_tmdb, standin):
     standin.faults.token = "the-real-token"
-    assert tmdb_sync.plan_changes(client=client_tmdb, today=date(2024, 5, 30)) is None
+    assert runs.plan_changes(client=client_tmdb, today=date(2024, 5, 30)) is None
     assert SyncRun.objects.get().status == SyncRun.Status.STOPPED
     assert TMDBSyncState.load().changes_synced_until is None
-    assert tmdb_sync.auth_problem()
+    assert runs.auth_problem()
 
 
 def test_a_stalled_changes_run_is_stopped_like_a_stalled_backfill(client_tmdb, standin):
@@ -387,11 +388,11 @@ def test_a_stalled_changes_run_is_stopped_like_a_stalled_backfill(client_tmdb, s
     standin.changed = [AVATAR]
     today = timezone.now().date()
     stalled = SyncRun.objects.create(kind=SyncRun.Kind.CHANGES, total=1, chunks_total=1)
-    assert tmdb_sync.plan_changes(client=client_tmdb, today=today) is None  # still fine
+    assert runs.plan_changes(client=client_tmdb, today=today) is None  # still fine
 
-    quiet = timezone.now() - tmdb_sync.RUN_STALLED_AFTER - timedelta(minutes=1)
+    quiet = timezone.now() - runs.RUN_STALLED_AFTER - timedelta(minutes=1)
     SyncRun.objects.filter(pk=stalled.pk).update(updated_at=quiet)
-    plan = tmdb_sync.plan_changes(client=client_tmdb, today=today)
+    plan = runs.plan_changes(client=client_tmdb, today=today)
 
     assert plan is not None and plan.run.total == 1
     stalled.refresh_from_db()
@@ -404,14 +405,14 @@ def test_a_stalled_run_shows_as_stalled_and_resumes_only_its_unfinished_chunks(
 ):
     for tmdb_id in (AVATAR, PIRATES, SPECTRE, DARK_KNIGHT_RISES, JOHN_CARTER):
         make_movie(tmdb_id=tmdb_id)
-    plan = tmdb_sync.plan_backfill(chunk_size=2)
+    plan = runs.plan_backfill(chunk_size=2)
     run = plan.run
     # Chunk 1 finished; the worker holding chunks 0 and 2 was killed.
-    tmdb_sync.sync_chunk(run.pk, 1, plan.chunks[1])
+    runs.sync_chunk(run.pk, 1, plan.chunks[1])
     changelist = reverse("admin:catalog_syncrun_changelist")
     assert "Stalled" not in staff_client.get(changelist).content.decode()
 
-    quiet = timezone.now() - tmdb_sync.RUN_STALLED_AFTER - timedelta(minutes=1)
+    quiet = timezone.now() - runs.RUN_STALLED_AFTER - timedelta(minutes=1)
     SyncRun.objects.filter(pk=run.pk).update(updated_at=quiet)
     page = staff_client.get(changelist).content.decode()
     assert "Stalled: no chunk finished for 11 min" in page
@@ -428,7 +429,7 @@ def test_a_stalled_run_shows_as_stalled_and_resumes_only_its_unfinished_chunks(
     assert (run.status, run.done, run.processed) == (SyncRun.Status.FINISHED, 5, 5)
     assert len(standin.recorded("/3/movie/")) - before == 3
     # Redis hands the killed worker's chunk out again after its visibility timeout.
-    tmdb_sync.sync_chunk(run.pk, 0, plan.chunks[0])
+    runs.sync_chunk(run.pk, 0, plan.chunks[0])
     run.refresh_from_db()
     assert (run.status, run.done, run.processed) == (SyncRun.Status.FINISHED, 5, 5)
     assert len(standin.recorded("/3/movie/")) - before == 3
@@ -440,8 +441,8 @@ def test_a_stalled_run_shows_as_stalled_and_resumes_only_its_unfinished_chunks(
 def test_the_command_resumes_a_stalled_run_here(standin, capsys):
     for tmdb_id in (AVATAR, PIRATES, SPECTRE):
         make_movie(tmdb_id=tmdb_id)
-    plan = tmdb_sync.plan_backfill(chunk_size=2)
-    tmdb_sync.sync_chunk(plan.run.pk, 0, plan.chunks[0])
+    plan = runs.plan_backfill(chunk_size=2)
+    runs.sync_chunk(plan.run.pk, 0, plan.chunks[0])
 
     call_command("sync_tmdb", "--resume", str(plan.run.pk))
 
@@ -491,7 +492,7 @@ def test_film_page_without_data_queues_one_fetch(
 def test_film_page_with_stale_data_queues_a_fetch(
     client, queued, django_capture_on_commit_callbacks
 ):
-    stale = timezone.now() - tmdb_sync.STALE_AFTER - timedelta(days=1)
+    stale = timezone.now() - sync.STALE_AFTER - timedelta(days=1)
     movie = make_movie(tmdb_id=AVATAR, tmdb_status=OK, tmdb_synced_at=stale)
     view(client, movie, django_capture_on_commit_callbacks)
     assert queued == [movie.pk]
@@ -513,7 +514,7 @@ def test_details_arriving_from_tmdb_replace_the_cached_film_page(client, client_
     client.get(movie.get_absolute_url())
     assert client.get(movie.get_absolute_url())["X-Page-Cache"] == "hit"
 
-    assert tmdb_sync.sync_movie(movie.pk, client=client_tmdb) == OK
+    assert sync.sync_movie(movie.pk, client=client_tmdb) == OK
 
     page = client.get(movie.get_absolute_url())
     assert page["X-Page-Cache"] == "miss"
@@ -544,7 +545,7 @@ def test_film_page_queues_nothing_without_token_or_with_a_refused_one(
     settings.TMDB_API_TOKEN = ""
     view(client, movie, django_capture_on_commit_callbacks)
     settings.TMDB_API_TOKEN = "test-token"
-    tmdb_sync.record_auth_problem("TMDB refused the credential.")
+    runs.record_auth_problem("TMDB refused the credential.")
     view(client, movie, django_capture_on_commit_callbacks)
     assert queued == []
 
@@ -569,7 +570,7 @@ def test_film_page_renders_when_the_broker_is_down(
 
 def test_film_page_lists_keywords_and_never_shows_the_token(client, client_tmdb):
     movie = make_movie(tmdb_id=550)
-    tmdb_sync.sync_movie(movie.pk, client=client_tmdb)
+    sync.sync_movie(movie.pk, client=client_tmdb)
     page = client.get(movie.get_absolute_url()).content.decode()
     assert "dual identity" in page
     assert "test-token" not in page
@@ -609,7 +610,7 @@ def test_admin_action_syncs_selected_films_and_shows_progress(
 
 
 def test_admin_shows_a_refused_credential_and_filters_failed_films(staff_client):
-    tmdb_sync.record_auth_problem("TMDB refused the credential: Invalid API key.")
+    runs.record_auth_problem("TMDB refused the credential: Invalid API key.")
     make_movie("Broken", tmdb_status=FAILED, tmdb_last_error="TMDBServerError: 500")
     make_movie("Fine", tmdb_status=OK)
 
@@ -636,7 +637,7 @@ def test_correcting_a_films_ids_in_the_admin_asks_for_a_fresh_fetch(rf):
 
 
 def test_keyword_admin_lists_keywords_with_film_counts(staff_client, client_tmdb):
-    tmdb_sync.sync_movie(make_movie(tmdb_id=550).pk, client=client_tmdb)
+    sync.sync_movie(make_movie(tmdb_id=550).pk, client=client_tmdb)
     response = staff_client.get(reverse("admin:catalog_keyword_changelist"), {"q": "nihilism"})
     assert [k.name for k in response.context["cl"].result_list] == ["nihilism"]
 

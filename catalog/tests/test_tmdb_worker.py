@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-from catalog import tmdb, tmdb_sync
 from catalog.models import Credit, Movie, Person, SyncRun
 from catalog.tests.conftest import run_sync_tmdb
-from catalog.tmdb_standin import TMDBStandin
-from catalog.tmdb_sync import auth_problem
+from catalog.tmdb import parsing, runs
+from catalog.tmdb.runs import auth_problem
 from conftest import CELERY_TEST_BROKER, kill_process_group, wait_until
+from devtools.tmdb_standin import TMDBStandin
 
 pytestmark = pytest.mark.worker
 
@@ -191,7 +191,7 @@ def test_worker_killed_mid_chunk_loses_and_duplicates_nothing(start_worker, stan
     assert (run.total, run.done, run.failed) == (60, 60, 0)
     # Each film holds exactly the credits TMDB lists, once.
     for tmdb_id in ids:
-        metadata = tmdb.parse_movie(standin.catalog.movie(tmdb_id, {"credits"}))
+        metadata = parsing.parse_movie(standin.catalog.movie(tmdb_id, {"credits"}))
         crew = {(m.person_tmdb_id, m.job) for m in (*metadata.directors, *metadata.writers)}
         expected = len(metadata.cast) + len(crew)
         assert Credit.objects.filter(movie__tmdb_id=tmdb_id).count() == expected, tmdb_id
@@ -227,12 +227,10 @@ def test_a_killed_workers_chunk_stalls_its_run_until_staff_resume_it(start_worke
     time.sleep(2)
     run.refresh_from_db()
     assert run.status == SyncRun.Status.RUNNING and run.processed < 60
-    assert tmdb_sync.stalled_for(run) is None
+    assert runs.stalled_for(run) is None
     # Time passes: longer than a chunk may take, and no chunk finished.
-    SyncRun.objects.filter(pk=run.pk).update(
-        updated_at=run.updated_at - tmdb_sync.RUN_STALLED_AFTER
-    )
-    assert tmdb_sync.stalled_for(SyncRun.objects.get(pk=run.pk))
+    SyncRun.objects.filter(pk=run.pk).update(updated_at=run.updated_at - runs.RUN_STALLED_AFTER)
+    assert runs.stalled_for(SyncRun.objects.get(pk=run.pk))
 
     result, _ = run_sync_tmdb(standin, CELERY_TEST_BROKER, "--resume", str(run.pk), "--enqueue")
 

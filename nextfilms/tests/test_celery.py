@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from catalog import tmdb_sync
+from catalog.tmdb import runs
 from nextfilms.celery import app
 
 
@@ -26,7 +26,7 @@ def test_no_task_runs_longer_than_redis_hides_it_from_other_workers():
 def test_a_run_counts_as_stalled_only_after_a_chunk_would_have_been_killed():
     chunk = registered_tasks()["catalog.tasks.sync_tmdb_chunk"]
     assert chunk.soft_time_limit < chunk.time_limit
-    assert chunk.time_limit <= tmdb_sync.RUN_STALLED_AFTER.total_seconds()
+    assert chunk.time_limit <= runs.RUN_STALLED_AFTER.total_seconds()
 
 
 def test_sending_to_a_silent_broker_gives_up_within_seconds():

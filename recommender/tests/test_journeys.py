@@ -12,11 +12,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from catalog import tmdb, tmdb_sync
 from catalog.models import Movie
 from catalog.tests.axe import axe_violations
-from catalog.tmdb_limits import local_gate
-from catalog.tmdb_standin import TMDBStandin
+from catalog.tmdb import api, sync
+from catalog.tmdb.limits import local_gate
+from devtools.tmdb_standin import TMDBStandin
 from ratings.models import ListEntry, Rating
 from recommender.tests.factories import trained_model
 
@@ -38,10 +38,10 @@ def tmdb_details(settings):
     """``fetch(movie)`` stores the film's TMDB details, served by the local stand-in."""
     server = TMDBStandin(seed=3).start()
     settings.TMDB_API_URL = server.url
-    client = tmdb.TMDBClient("test-token", server.url, gate=local_gate(1000))
+    client = api.TMDBClient("test-token", server.url, gate=local_gate(1000))
 
     def fetch(movie):
-        assert tmdb_sync.sync_movie(movie.pk, client=client) == "ok"
+        assert sync.sync_movie(movie.pk, client=client) == "ok"
 
     yield fetch
     server.stop()

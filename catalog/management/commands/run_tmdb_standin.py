@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.tmdb_standin import Faults, TMDBStandin, data_dir_from_env
+from devtools.tmdb_standin import Faults, TMDBStandin, data_dir_from_env
 
 
 class Command(BaseCommand):

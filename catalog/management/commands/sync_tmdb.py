@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog import tasks, tmdb, tmdb_sync
+from catalog import tasks
 from catalog.models import Movie, SyncRun
+from catalog.tmdb import api, runs, sync
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--enqueue", action="store_true", help="Send the work to the Celery workers."
         )
-        parser.add_argument("--chunk-size", type=int, default=tmdb_sync.CHUNK_SIZE)
+        parser.add_argument("--chunk-size", type=int, default=runs.CHUNK_SIZE)
 
     def handle(self, *args, backfill, changes, movie, resume, enqueue, chunk_size, **options):
         if not settings.TMDB_API_TOKEN:
@@ -36,15 +37,15 @@ class Command(BaseCommand):
             return
         try:
             if backfill:
-                plan = tmdb_sync.plan_backfill(chunk_size)
+                plan = runs.plan_backfill(chunk_size)
             elif changes:
-                plan = tmdb_sync.plan_changes(chunk_size=chunk_size)
+                plan = runs.plan_changes(chunk_size=chunk_size)
             else:
                 plan = self.resume(resume)
-        except tmdb.TMDBError as exc:
+        except api.TMDBError as exc:
             raise CommandError(f"TMDB could not be asked: {exc}") from exc
         if plan is None:
-            problem = tmdb_sync.auth_problem()
+            problem = runs.auth_problem()
             raise CommandError(problem or "A run of this kind is already in progress.")
         if enqueue:
             try:
@@ -54,17 +55,17 @@ class Command(BaseCommand):
             films = sum(len(chunk) for chunk in plan.chunks)
             self.stdout.write(f"{plan.run}: {films:,} films sent to the workers.")
             return
-        run = tmdb_sync.run_in_process(plan, on_chunk=self.report)
+        run = runs.run_in_process(plan, on_chunk=self.report)
         self.report(run)
         if run.status == run.Status.STOPPED:
             raise CommandError(run.last_error)
 
     def resume(self, run_id):
         try:
-            return tmdb_sync.resume_run(run_id)
+            return runs.resume_run(run_id)
         except SyncRun.DoesNotExist:
             raise CommandError(f"There is no sync run with id {run_id}.")
-        except tmdb_sync.NotResumable as exc:
+        except runs.NotResumable as exc:
             raise CommandError(exc) from exc
 
     def sync_one(self, movie_id, enqueue):
@@ -75,14 +76,14 @@ class Command(BaseCommand):
                 tasks.sync_tmdb_movie.delay(movie_id)
             except tasks.BROKER_ERRORS as exc:
                 raise CommandError(
-                    f"The task queue did not answer ({tmdb_sync.one_line(exc)}); nothing was "
+                    f"The task queue did not answer ({runs.one_line(exc)}); nothing was "
                     "sent. Check CELERY_BROKER_URL and that the broker runs."
                 ) from exc
             self.stdout.write(f"Movie {movie_id} sent to the workers.")
             return
         try:
-            status = tmdb_sync.sync_movie(movie_id)
-        except tmdb.TMDBError as exc:
+            status = sync.sync_movie(movie_id)
+        except api.TMDBError as exc:
             raise CommandError(f"TMDB sync of movie {movie_id} failed: {exc}") from exc
         movie = Movie.objects.get(pk=movie_id)
         self.stdout.write(f"{movie}: {movie.get_tmdb_status_display()}. {movie.tmdb_last_error}")

@@ -41,10 +41,10 @@ minute (plus ~45 s for ``--zip``) and about 0.5 GB of RAM.
 
 Usage::
 
-    python bench/generate_movielens.py OUTDIR --users N --movies M --ratings R \\
+    python devtools/generate_movielens.py OUTDIR --users N --movies M --ratings R \\
         [--seed S] [--tags T] [--zip] [--newline crlf|lf] [--end-date YYYY-MM-DD]
-    python bench/generate_movielens.py /tmp/ml-small-synth --preset small
-    python bench/generate_movielens.py /tmp/ml32m-synth --preset 32m --zip
+    python devtools/generate_movielens.py /tmp/ml-small-synth --preset small
+    python devtools/generate_movielens.py /tmp/ml32m-synth --preset 32m --zip
 
 Presets: ``small`` = 610 users, 9,742 movies, 100,836 ratings (ml-latest-small);
 ``32m`` = 200,948 users, 87,585 movies, 32,000,204 ratings (ml-32m). Explicit
@@ -54,7 +54,7 @@ GroupLens zips (``ml32m-synth/ratings.csv``).
 
 From Python::
 
-    from bench.generate_movielens import generate
+    from devtools.generate_movielens import generate
     info = generate("/tmp/ml", users=610, movies=9742, ratings=100_836, seed=0)
     info["paths"]["ratings"], info["counts"]["ratings"]
 """
@@ -1131,7 +1131,7 @@ def generate(
         raise RuntimeError(f"wrote {n_written} ratings, expected {ratings}")
 
     paths["readme"].write_text(
-        "Synthetic MovieLens-format data set (NextFilms bench/generate_movielens.py).\n"
+        "Synthetic MovieLens-format data set (NextFilms devtools/generate_movielens.py).\n"
         "Not real user data: titles, ratings, tags and ids are generated.\n"
         f"users={users} movies={movies} ratings={ratings} tags={n_tags_written} "
         f"seed={seed} end_date={end_date}\n"

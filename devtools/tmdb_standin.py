@@ -158,7 +158,7 @@ class StandinCatalog:
         row = self.rows.get(tmdb_id)
         if row is None:
             return None
-        rng = random.Random(tmdb_id)  # noqa: S311 (made-up film data, not secrets)
+        rng = random.Random(tmdb_id)
         body = self._details(tmdb_id, row, rng)
         generated = {
             "credits": lambda: self._credits(rng),
@@ -340,7 +340,7 @@ class TMDBStandin:
         self.catalog = load_catalog(Path(data_dir or data_dir_from_env()).resolve())
         self.faults = faults or Faults()
         self.changed = None  # a list of ids for /movie/changes; None: generated per day
-        self._random = random.Random(seed)  # noqa: S311 (fault injection, not secrets)
+        self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._arrivals = deque()
         self._in_flight = 0
