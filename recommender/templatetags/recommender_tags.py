@@ -4,7 +4,12 @@ from django import template
 
 from catalog.models import Movie
 from recommender import content
-from recommender.serving import movie_ids_similar_to, predicted_rating, recommend_for
+from recommender.serving import (
+    movie_ids_similar_to,
+    predicted_rating,
+    recommend_for,
+    why_recommended,
+)
 
 register = template.Library()
 MORE_LIKE_THIS = 12
@@ -36,6 +41,12 @@ def more_like_this(context, movie):
 @register.simple_tag(takes_context=True)
 def your_predicted_rating(context, movie):
     return predicted_rating(context["request"].user, movie)
+
+
+@register.simple_tag(takes_context=True)
+def your_top_contributors(context, movie):
+    """The member's three ratings that speak most for ``movie`` (the "why" detail)."""
+    return why_recommended(context["request"].user, movie)
 
 
 @register.inclusion_tag("recommender/_for_you_row.html", takes_context=True)
