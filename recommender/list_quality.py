@@ -90,7 +90,18 @@ def _without(model, **changes):
     return dataclasses.replace(model, params={**model.params, **changes})
 
 
-OLD_SERVING = {"recency_boost": 0.0, "rating_emphasis": 0.0, "coherent_head": 0}
+OLD_SERVING = {
+    "recency_boost": 0.0,
+    "rating_emphasis": 0.0,
+    "coherent_head": 0,
+    "taste_factors": 0,
+    "similar_popularity_exponent": 0.0,
+}
+
+
+def before_issue_14(params: ModelParams) -> ModelParams:
+    """``params`` serving as the site did before issue #14 (training is the same)."""
+    return dataclasses.replace(params, **OLD_SERVING)
 
 
 def _members(coded: CodedRatings, seeds, params):

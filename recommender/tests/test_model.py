@@ -203,7 +203,8 @@ def test_ratings_made_in_one_sitting_weigh_the_same(planted):
     profile = fold_in_user(planted, items, ratings, ages_from_times(np.arange(5) * 60.0))
     plain = fold_in_user(planted, items, ratings)
 
-    np.testing.assert_allclose(profile.user_vector / plain.user_vector, 3.0, rtol=0.01)
+    expected = 1 + planted.params["recency_boost"]
+    np.testing.assert_allclose(profile.user_vector / plain.user_vector, expected, rtol=0.01)
 
 
 def test_a_reason_must_be_related_or_there_is_none(planted):
@@ -264,3 +265,19 @@ def test_blend_rankings_leans_on_the_heavier_side():
 
     assert list(blend_rankings(first, second, 0.9, 3)) == [1, 2, 3]
     assert list(blend_rankings(first, second, 0.1, 3)) == [7, 8, 9]
+
+
+def test_predicted_ratings_use_the_taste_factors(planted):
+    loved, hated = cluster_items(0)[:8], cluster_items(3)[:8]
+    profile = fold_in_user(planted, np.r_[loved, hated], np.r_[np.full(8, 5.0), np.full(8, 0.5)])
+    without = type(planted)(**{**vars(planted), "params": {**planted.params, "taste_factors": 0}})
+    plain = fold_in_user(without, np.r_[loved, hated], np.r_[np.full(8, 5.0), np.full(8, 0.5)])
+    targets = np.r_[cluster_items(0)[8:], cluster_items(3)[8:]]
+
+    with_taste = predict_ratings(planted, profile, targets)
+    neighbours_only = predict_ratings(without, plain, targets)
+
+    assert len(profile.taste) == min(16, planted.item_factors.shape[1]) and not len(plain.taste)
+    # The factor term widens the gap between the loved and the hated cluster.
+    gap = with_taste[:12].mean() - with_taste[12:].mean()
+    assert gap > neighbours_only[:12].mean() - neighbours_only[12:].mean()

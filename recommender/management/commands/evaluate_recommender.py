@@ -15,7 +15,7 @@ from recommender.evaluation import (
     model_ranker,
     popularity_ranker,
 )
-from recommender.list_quality import list_quality
+from recommender.list_quality import before_issue_14, list_quality
 from recommender.model import ModelParams, params_for_size
 
 
@@ -45,6 +45,11 @@ class Command(BaseCommand):
         parser.add_argument("--skip-rmse", action="store_true", help="Leave out P2.")
         parser.add_argument("--skip-ease", action="store_true", help="Leave out the EASE rows.")
         parser.add_argument("--lists", action="store_true", help="Also run the list measures.")
+        parser.add_argument(
+            "--before",
+            action="store_true",
+            help="Also evaluate the site's serving as it was before issue #14 (same training).",
+        )
 
     def handle(self, *args, csv=None, factors=(), seeds=5, skip_rmse=False, **options):
         ratings = self._ratings(csv)
@@ -69,6 +74,8 @@ class Command(BaseCommand):
         for params in choices:
             label = f"NextFilms, k={params.n_factors}"
             rows.append((label + (" (site)" if params is site_params else ""), None, params))
+        if options["before"]:
+            rows.append(("NextFilms before issue #14", None, before_issue_14(site_params)))
         for label, fit, params in rows:
             started = time.perf_counter()
             fit = fit or model_ranker(params)
