@@ -124,7 +124,7 @@ def coherence(coded: CodedRatings, seeds, params: ModelParams | None = None) -> 
         before = predict_ratings(old, before_profile, before_items)
         profile = fold_in_user(model, user.items, user.ratings, ages)
         _, _, after = rank_for_user(model, profile, n=TOP)
-        pool_items, _ = recommend(model, profile, n=200)
+        pool_items, _ = recommend(model, profile, n=max(TOP, model.params["coherent_pool"]))
         enough = (predict_ratings(model, profile, pool_items) >= 3.5).sum() >= TOP
         for key, predictions in (("before", before), ("after", after)):
             rho = scipy.stats.spearmanr(-np.arange(len(predictions)), predictions).statistic

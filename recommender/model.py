@@ -77,6 +77,7 @@ class ModelParams:
     # multiplied by (predicted / 5)^rating_emphasis to order them.
     coherent_floor: float = 3.5
     coherent_head: int = 20
+    coherent_pool: int = 50
     rating_emphasis: float = 1.0
     # "More like this" divides W[i, j] by count_j^this (see similar_items).
     similar_popularity_exponent: float = 0.3
@@ -420,17 +421,19 @@ def rank_for_user(
     n: int = 50,
     exclude: np.ndarray | None = None,
     popularity_shift: float = 0.0,
-    pool: int = 200,
+    pool: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What a member's list shows: top-``n`` items, scores and predicted ratings.
 
-    The best ``pool`` items by score get predicted ratings and are put in
+    The best ``pool`` items by score (``coherent_pool``: the films a For you page
+    lists) are the member's candidates: they get predicted ratings and are put in
     :func:`coherent_order`. A ``popularity_shift`` (the popular ↔ obscure
     control) first multiplies scores by ``count ** shift``; towards obscure the
     pool is larger and films rated fewer than ``OBSCURE_MIN_COUNT`` times go last,
     since a rating or two is too little to call a film a gem. A user without
     ratings gets the most rated items.
     """
+    pool = pool or model.params.get("coherent_pool", 50)
     if popularity_shift < 0:
         pool *= OBSCURE_POOL_FACTOR
     items, scores = recommend(model, profile, n=max(n, pool), exclude=exclude)
