@@ -36,6 +36,7 @@ MAX_RATING = 5.0
 # OBSCURE_MIN_COUNT ratings to be offered as a gem (fewer are too little to go on).
 OBSCURE_POOL_FACTOR = 5
 OBSCURE_MIN_COUNT = 5
+GEM_FLOOR = 4.0
 # "More like this": a film with fewer ratings blends in content similarity; other
 # parts of its series lead the list; rank fusion damps the first places by this.
 CONTENT_BELOW_COUNT = 10
@@ -397,16 +398,21 @@ def predict_ratings(
 
 
 def coherent_order(
-    model: RecommenderModel, scores: np.ndarray, predictions: np.ndarray
+    model: RecommenderModel,
+    scores: np.ndarray,
+    predictions: np.ndarray,
+    floor: float | None = None,
 ) -> np.ndarray:
     """Positions of ``scores`` in the order a list shows them.
 
     Scores are tempered by the predicted rating, then the first ``coherent_head``
-    places go to films predicted at ``coherent_floor`` or more while there are
-    enough of them: a list never leads with a film it predicts you would not like.
+    places go to films predicted at ``floor`` (default ``coherent_floor``) or more
+    while there are enough of them: a list never leads with a film it predicts you
+    would not like.
     """
     emphasis = model.params.get("rating_emphasis", 0.0)
-    floor = model.params.get("coherent_floor", MIN_RATING)
+    if floor is None:
+        floor = model.params.get("coherent_floor", MIN_RATING)
     head = model.params.get("coherent_head", 0)
     ordered = np.maximum(scores, 0) * (np.asarray(predictions) / MAX_RATING) ** emphasis
     order = np.argsort(-ordered, kind="stable")
@@ -445,7 +451,10 @@ def rank_for_user(
         scores = scores * counts**popularity_shift
         if popularity_shift < 0:
             scores[counts < OBSCURE_MIN_COUNT] = 0
-    order = coherent_order(model, scores, predictions)[:n]
+    # A hidden gem is one the member's neighbours rate highly: obscure lists lead
+    # with films predicted at GEM_FLOOR or more.
+    floor = GEM_FLOOR if popularity_shift < 0 else None
+    order = coherent_order(model, scores, predictions, floor)[:n]
     return items[order], scores[order], predictions[order]
 
 

@@ -281,3 +281,19 @@ def test_predicted_ratings_use_the_taste_factors(planted):
     # The factor term widens the gap between the loved and the hated cluster.
     gap = with_taste[:12].mean() - with_taste[12:].mean()
     assert gap > neighbours_only[:12].mean() - neighbours_only[12:].mean()
+
+
+def test_obscure_lists_lead_with_films_predicted_at_four_stars(planted, monkeypatch):
+    profile = fold_in_user(planted, cluster_items(0)[:6], np.full(6, 4.5))
+
+    def alternating(model, profile, items):
+        # Every other candidate predicted 3.6 stars, the rest 4.2.
+        return np.where(np.arange(len(items)) % 2, 4.2, 3.6).astype(np.float32)
+
+    monkeypatch.setattr("recommender.model.predict_ratings", alternating)
+    _, _, balanced = rank_for_user(planted, profile, n=20)
+    _, _, obscure = rank_for_user(planted, profile, n=20, popularity_shift=-1.0)
+
+    assert (balanced[:10] < 4.0).any()
+    gem = obscure >= 4.0
+    assert gem[0] and not (gem[1:] & ~gem[:-1]).any()
