@@ -2,7 +2,7 @@
 
 Each request folds in ~50 ratings (with their ages, for the recency weights),
 scores the whole catalogue, excludes rated and listed items, predicts ratings for
-the best 200 and puts the top 50 in the site's coherent order (``rank_for_user``),
+the 50 best and puts them in the site's coherent order (``rank_for_user``),
 on a model memory-mapped from a joblib file the way web workers load it; then the
 reasons of the 50 cards. Prints median / p95 / p99 in milliseconds.
 
@@ -97,7 +97,7 @@ def main() -> int:
             extras_ms.append((time.perf_counter() - started) * 1e3)
 
     print(
-        f"recommend (fold-in + score all + exclusions + 200 predictions + top-50): "
+        f"recommend (fold-in + score all + exclusions + predictions + coherent top-50): "
         f"{percentiles(recommend_ms)}"
     )
     print(f"reasons for 50 cards: {percentiles(extras_ms)}")
