@@ -184,9 +184,8 @@ def reason_coherence(
     for model, user, ages in _members(coded, seeds, params):
         profile = fold_in_user(model, user.items, user.ratings, ages)
         top, _, _ = rank_for_user(model, profile, TOP)
-        rated_masks = catalog.genre_masks[profile.item_indices]
         for item in top.tolist():
-            related = (rated_masks & catalog.genre_masks[item]) != 0
+            genres = catalog.genre_masks[item]
             counts["cards"] += 1
             old = explain(model, profile, item, among=1)
             leaders = [rated for rated, _ in top_contributors(model, profile, item, n=3)]
@@ -196,7 +195,12 @@ def reason_coherence(
                 and catalog.genre_masks[old[0]] & catalog.genre_masks[item]
             ):
                 counts["before"] += 1
-            new = explain(model, profile, item, related=related)
+            new = explain(
+                model,
+                profile,
+                item,
+                lambda rated, genres=genres: catalog.genre_masks[rated] & genres,
+            )
             if new:
                 counts["after_with_reason"] += 1
                 shares_genre = catalog.genre_masks[new[0]] & catalog.genre_masks[item]

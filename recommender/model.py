@@ -23,6 +23,7 @@ loaded with ``mmap_mode="r"`` and shared between web workers.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -482,15 +483,15 @@ def explain(
     model: RecommenderModel,
     profile: UserProfile,
     item_index: int,
-    related: np.ndarray | None = None,
+    is_related: Callable[[int], bool] | None = None,
     among: int = 3,
 ) -> tuple[int, float] | None:
     """The rated item to name in "because you rated …", and its share (0–1).
 
     It is the biggest contributor to ``item_index``'s score among the ``among``
-    biggest that ``related`` (a bool per rated item: shares a genre or a person
-    with the recommendation) allows. None when none qualifies: a reason that
-    names an unrelated film is worse than none.
+    biggest that ``is_related`` (given a rated item: does it share a genre or a
+    person with the recommendation?) accepts. None when none qualifies: a reason
+    that names an unrelated film is worse than none.
     """
     if len(profile.item_indices) == 0:
         return None
@@ -499,8 +500,9 @@ def explain(
     for best in np.argsort(-terms, kind="stable")[:among]:
         if terms[best] <= 0:
             return None
-        if related is None or related[best]:
-            return int(profile.item_indices[best]), float(terms[best] / positive)
+        rated = int(profile.item_indices[best])
+        if is_related is None or is_related(rated):
+            return rated, float(terms[best] / positive)
     return None
 
 

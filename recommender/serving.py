@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
+from django.db.models import Q
 
-from catalog.models import Movie
+from catalog.models import Credit, Movie
 from ratings.models import ListEntry, Rating
 from recommender import artifacts, content
 from recommender.model import (
@@ -44,6 +45,8 @@ POOL_PER_RESULT = 4
 # are not a hidden gem, they are too little to go on.
 OBSCURE_MIN_COUNT = 10
 MIN_POOL = 150
+# A reason may share a person: the director or one of the first this many billed.
+KEY_CAST = 5
 # "Sort by predicted rating" orders this many of the best films by their prediction.
 PREDICTED_SORT_POOL = 200
 
@@ -237,15 +240,9 @@ def _with_movies_and_reasons(user, bundle, profile, items, scores, predictions):
     """Attach films (with card data and the member's state), predictions and reasons."""
     if len(items) == 0:
         return []
-    model = bundle.model
     # Without ratings there is nothing to predict from.
     predictions = predictions.tolist() if len(profile.item_indices) else [None] * len(items)
-    rated_genres = bundle.genre_masks[profile.item_indices]
-    # A reason names a film sharing a genre with the recommendation, or none.
-    reasons = [
-        explain(model, profile, int(item), related=(rated_genres & bundle.genre_masks[item]) != 0)
-        for item in items
-    ]
+    reasons = _reasons(bundle, profile, items.tolist())
     movie_ids = bundle.movie_ids[items].tolist()
     because_ids = {int(bundle.movie_ids[reason[0]]) for reason in reasons if reason}
     movies = Movie.objects.visible().with_card_data().with_user_state(user).in_bulk(movie_ids)
@@ -264,6 +261,48 @@ def _with_movies_and_reasons(user, bundle, profile, items, scores, predictions):
             because_rating = rating_of_item.get(reason[0])
         results.append(Recommendation(movie, prediction, because, because_rating, score))
     return results
+
+
+def _reasons(bundle, profile, items):
+    """Each item's "because you rated" film: a top contributor sharing a genre or a
+    person with it (see ``model.explain``), or None."""
+    model = bundle.model
+    genres = bundle.genre_masks
+
+    def sharing_genre(item):
+        return lambda rated: bool(genres[rated] & genres[item])
+
+    reasons = {item: explain(model, profile, item, sharing_genre(item)) for item in items}
+    missing = [item for item, reason in reasons.items() if reason is None]
+    if missing and len(profile.item_indices):
+        # People only for the few cards genres could not explain: one small query.
+        leaders = {
+            rated for item in missing for rated, _ in top_contributors(model, profile, item, n=3)
+        }
+        people = _key_people(bundle, {*missing, *leaders})
+        for item in missing:
+            cast = people.get(item, set())
+            reasons[item] = explain(
+                model,
+                profile,
+                item,
+                lambda rated, item=item, cast=cast: (
+                    sharing_genre(item)(rated) or bool(cast & people.get(rated, set()))
+                ),
+            )
+    return [reasons[item] for item in items]
+
+
+def _key_people(bundle, item_indices):
+    """Directors and the first-billed cast of the given items, as person id sets."""
+    item_of_movie = {int(bundle.movie_ids[item]): item for item in item_indices}
+    credits = Credit.objects.filter(movie_id__in=item_of_movie).filter(
+        Q(kind=Credit.Kind.CREW, job="Director") | Q(kind=Credit.Kind.CAST, order__lt=KEY_CAST)
+    )
+    people = {}
+    for movie_id, person_id in credits.values_list("movie_id", "person_id"):
+        people.setdefault(item_of_movie[movie_id], set()).add(person_id)
+    return people
 
 
 def predicted_rating(user, movie):

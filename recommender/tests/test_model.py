@@ -212,8 +212,8 @@ def test_a_reason_must_be_related_or_there_is_none(planted):
     profile = fold_in_user(planted, np.array([other, same]), np.array([5.0, 5.0]))
     target = cluster_items(1)[5]
 
-    related = explain(planted, profile, target, related=np.array([False, True]))
-    nothing = explain(planted, profile, target, related=np.array([False, False]))
+    related = explain(planted, profile, target, lambda rated: rated == same)
+    nothing = explain(planted, profile, target, lambda rated: False)
 
     assert related[0] == same
     assert nothing is None

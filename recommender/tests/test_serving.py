@@ -2,7 +2,7 @@
 
 import pytest
 
-from catalog.models import Movie
+from catalog.models import Credit, Movie, Person
 from catalog.tests.factories import make_movie
 from ratings.models import ListEntry, MovieLensRating, Rating
 from recommender.serving import (
@@ -239,3 +239,20 @@ def test_a_film_with_few_ratings_gets_more_like_this_by_content(clusters):
 
     horror = sum(movie.title.startswith("Horror") for movie in similar.values())
     assert similar and horror >= len(similar) * 0.75
+
+
+def test_a_shared_director_is_reason_enough_when_no_genre_is_shared(alice):
+    clusters = planted_catalog()
+    untagged = clusters["Comedy"][8]
+    untagged.genres.clear()  # before training, so the model has no genre for it
+    trained_model()
+    director = Person.objects.create(name="Jacques Tati")
+    for movie in [*clusters["Comedy"][:5], untagged]:
+        Credit.objects.create(movie=movie, person=director, kind="crew", job="Director")
+    rate(alice, clusters["Comedy"][:5], 5.0)
+
+    result = {r.movie.pk: r for r in recommend_for(alice, n=20)}
+
+    assert result[untagged.pk].because in clusters["Comedy"][:5]
+    Credit.objects.filter(movie=untagged).delete()
+    assert {r.movie.pk: r for r in recommend_for(alice, n=20)}[untagged.pk].because is None
