@@ -38,6 +38,8 @@ MAX_RATING = 5.0
 OBSCURE_POOL_FACTOR = 5
 OBSCURE_MIN_COUNT = 5
 GEM_FLOOR = 4.0
+# ... in this many first places of an obscure list.
+GEM_HEAD = 20
 # "More like this": a film with fewer ratings blends in content similarity; other
 # parts of its series lead the list; rank fusion damps the first places by this.
 CONTENT_BELOW_COUNT = 10
@@ -68,19 +70,20 @@ class ModelParams:
     taste_factors: int = 16
     taste_ridge: float = 0.1
     taste_weight: float = 0.6
-    # Fold-in weighs recent ratings more: one made d days before the member's
+    # Fold-in can weigh recent ratings more: one made d days before the member's
     # newest counts 1 + recency_boost · 2^(-d / recency_half_life_days) times, so
-    # a run of new 5★ ratings moves the list at once instead of drowning in a long
-    # history, while a history rated in one sitting stays evenly weighted.
-    recency_boost: float = 3.0
+    # a run of new 5★ ratings moves the list at once. Off: on P1 it costs nDCG@20
+    # (docs/benchmarks.md, "Recommendations people trust").
+    recency_boost: float = 0.0
     recency_half_life_days: float = 1.0
-    # Lists put films predicted at least this many stars first (a "we think ★3.2"
-    # film never leads while enough films clear the bar), and scores are
-    # multiplied by (predicted / 5)^rating_emphasis to order them.
+    # Lists can put films predicted at least coherent_floor stars first in their
+    # first coherent_head places and multiply scores by (predicted / 5)^rating_emphasis.
+    # Off by default: both cost P1 nDCG@20 more than the brief's margin allows
+    # (docs/benchmarks.md); "sort by predicted rating" orders a list by its numbers.
     coherent_floor: float = 3.5
-    coherent_head: int = 20
+    coherent_head: int = 0
     coherent_pool: int = 50
-    rating_emphasis: float = 1.0
+    rating_emphasis: float = 0.0
     # "More like this" divides W[i, j] by count_j^this (see similar_items).
     similar_popularity_exponent: float = 0.3
     n_neighbors: int = 20
@@ -403,18 +406,20 @@ def coherent_order(
     scores: np.ndarray,
     predictions: np.ndarray,
     floor: float | None = None,
+    head: int | None = None,
 ) -> np.ndarray:
     """Positions of ``scores`` in the order a list shows them.
 
     Scores are tempered by the predicted rating, then the first ``coherent_head``
-    places go to films predicted at ``floor`` (default ``coherent_floor``) or more
+    places (or ``head``) go to films predicted at ``floor`` (default ``coherent_floor``) or more
     while there are enough of them: a list never leads with a film it predicts you
     would not like.
     """
     emphasis = model.params.get("rating_emphasis", 0.0)
     if floor is None:
         floor = model.params.get("coherent_floor", MIN_RATING)
-    head = model.params.get("coherent_head", 0)
+    if head is None:
+        head = model.params.get("coherent_head", 0)
     ordered = np.maximum(scores, 0) * (np.asarray(predictions) / MAX_RATING) ** emphasis
     order = np.argsort(-ordered, kind="stable")
     liked = predictions[order] >= floor
@@ -454,8 +459,8 @@ def rank_for_user(
             scores[counts < OBSCURE_MIN_COUNT] = 0
     # A hidden gem is one the member's neighbours rate highly: obscure lists lead
     # with films predicted at GEM_FLOOR or more.
-    floor = GEM_FLOOR if popularity_shift < 0 else None
-    order = coherent_order(model, scores, predictions, floor)[:n]
+    floor, head = (GEM_FLOOR, GEM_HEAD) if popularity_shift < 0 else (None, None)
+    order = coherent_order(model, scores, predictions, floor, head)[:n]
     return items[order], scores[order], predictions[order]
 
 

@@ -1,5 +1,7 @@
 """The numeric core on planted data: no database, no Django."""
 
+import dataclasses
+
 import joblib
 import numpy as np
 import pytest
@@ -182,7 +184,13 @@ def test_ranked_list_keeps_every_film_above_the_floor_on_top(planted):
     np.testing.assert_allclose(predictions, predict_ratings(planted, profile, items))
 
 
+def with_serving(model, **params):
+    """The same trained model, serving with other parameters."""
+    return dataclasses.replace(model, params={**model.params, **params})
+
+
 def test_new_ratings_weigh_more_than_an_old_history(planted):
+    planted = with_serving(planted, recency_boost=3.0)
     history = cluster_items(0)[:10]
     new = cluster_items(2)[:3]
     items = np.r_[history, new]
@@ -198,6 +206,7 @@ def test_new_ratings_weigh_more_than_an_old_history(planted):
 
 
 def test_ratings_made_in_one_sitting_weigh_the_same(planted):
+    planted = with_serving(planted, recency_boost=3.0)
     items, ratings = cluster_items(1)[:5], np.full(5, 4.0)
 
     profile = fold_in_user(planted, items, ratings, ages_from_times(np.arange(5) * 60.0))
