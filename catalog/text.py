@@ -97,6 +97,26 @@ def parse_whole_number(text):
     return int(text) if text.isascii() and text.isdigit() else None
 
 
+# A sequel's number at the end of its name: "2", "II", "Part 3", "Chapter IV".
+_SEQUEL_NUMBER = re.compile(
+    r"(?:\s+(?:part|chapter|episode|volume|vol))?\s+(?:\d+|ii|iii|iv|v|vi|vii|viii|ix)$"
+)
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an) ")
+
+
+def series_key(movielens_title):
+    """What the parts of a series (and remakes) share in their titles.
+
+    ``"Terminator, The (1984)"`` and ``"Terminator 2: Judgment Day (1991)"`` both
+    give ``"terminator"``: the subtitle after a colon, a sequel number and a
+    leading article go. Titles alone cannot tell "The Matrix Reloaded" is a sequel.
+    """
+    name = display_title(split_title_year(movielens_title)[0])
+    name = re.split(r": | - ", name, maxsplit=1)[0]
+    key = _LEADING_ARTICLE.sub("", normalize(name))
+    return _SEQUEL_NUMBER.sub("", key) or key
+
+
 SEARCH_SEPARATOR = " | "
 
 

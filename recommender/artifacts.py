@@ -39,6 +39,9 @@ class ModelBundle:
     years: np.ndarray  # (n_items,) int16, 0 when unknown
     genre_masks: np.ndarray  # (n_items,) int64 bit masks, bit i = genre_ids[i]
     genre_ids: np.ndarray  # Genre.pk of each bit
+    # (n_items,) int32 series id shared by parts of a series (by title), 0 for none;
+    # None in artifacts written before series were known.
+    series: np.ndarray | None = None
 
     @property
     def n_items(self):
@@ -126,6 +129,8 @@ def _check_consistent(path, bundle):
         "years": len(bundle.years),
         "genre_masks": len(bundle.genre_masks),
     }
+    if bundle.series is not None:
+        shapes["series"] = len(bundle.series)
     wrong = [name for name, size in shapes.items() if size != n_items]
     if wrong:
         raise ArtifactError(f"{path}: {', '.join(wrong)} do not match {n_items} items.")

@@ -8,10 +8,12 @@ cosine nearest films among those sharing a genre, a person or a keyword, most
 rated first when tied.
 """
 
+import numpy as np
 from django.core.cache import cache
 from django.db.models import Q
 
 from catalog.models import Credit, Movie, MovieTag
+from catalog.text import series_key
 
 CANDIDATES = 2000
 MAX_TAG_REPEATS = 3
@@ -43,20 +45,13 @@ def similar_movie_ids(movie, n=12):
     )
     if not candidates:
         return []
-    # scikit-learn is imported here, not at module level: web workers that never
-    # need the fallback do not pay its memory.
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import linear_kernel
-
     features = _features([movie.pk, *(movie_id for movie_id, _ in candidates)])
-    features[movie.pk].append(_decade(movie.year))
+    features[movie.pk].append(decade_feature(movie.year))
     for movie_id, year in candidates:
-        features[movie_id].append(_decade(year))
+        features[movie_id].append(decade_feature(year))
     ids = [movie.pk, *(movie_id for movie_id, _ in candidates)]
-    matrix = TfidfVectorizer(analyzer=list, sublinear_tf=True).fit_transform(
-        [features[movie_id] for movie_id in ids]
-    )
-    similarity = linear_kernel(matrix[0], matrix[1:]).ravel()
+    matrix = tfidf_rows([features[movie_id] for movie_id in ids])
+    similarity = (matrix[1:] @ matrix[0].T).toarray().ravel()
     # Candidates are ordered by popularity, so a stable sort keeps the better
     # known film first among equals.
     order = sorted(range(len(candidates)), key=lambda i: -similarity[i])
@@ -82,5 +77,28 @@ def _features(movie_ids):
     return features
 
 
-def _decade(year):
+def tfidf_rows(feature_lists):
+    """Unit-length TF-IDF rows (sparse) of films' feature lists: a row product is a cosine."""
+    # scikit-learn is imported here, not at module level: web workers that never
+    # need content similarity do not pay its memory.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer=list, sublinear_tf=True).fit_transform(feature_lists)
+
+
+def decade_feature(year):
     return f"decade:{year - year % 10}" if year else "decade:unknown"
+
+
+def series_ids(movielens_titles):
+    """A series id per title (1, 2, …), shared by titles with the same series key; 0 alone."""
+    keys = [series_key(title) if title else "" for title in movielens_titles]
+    sizes = {}
+    for key in keys:
+        sizes[key] = sizes.get(key, 0) + 1
+    numbers = {}
+    ids = np.zeros(len(keys), dtype=np.int32)
+    for index, key in enumerate(keys):
+        if key and sizes[key] > 1:
+            ids[index] = numbers.setdefault(key, len(numbers) + 1)
+    return ids

@@ -1,24 +1,35 @@
-"""Offline quality protocols P1 (top-N ranking) and P2 (rating RMSE) from BRIEF.md.
+"""Offline quality protocols P1, P3 (top-N ranking) and P2 (rating RMSE) from BRIEF.md.
 
-Both go through the same fold-in functions the site uses (``fold_in_user``,
-``recommend``, ``predict_ratings``), so what is measured is what is served.
-Inputs are pandas DataFrames with ``userId``, ``movieId`` and ``rating`` columns.
+All go through the same fold-in functions the site uses (``fold_in_user``,
+``rank_for_user``, ``predict_ratings``), so what is measured is what is served.
+Inputs are pandas DataFrames with ``userId``, ``movieId`` and ``rating`` columns
+(and ``timestamp``, which P3 and the site's recency weights need).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.linalg
+import scipy.sparse as sp
 from sklearn.model_selection import KFold
 
-from recommender.model import ModelParams, fold_in_user, predict_ratings, recommend, train_model
+from recommender.model import (
+    ModelParams,
+    ages_from_times,
+    fold_in_user,
+    predict_ratings,
+    rank_for_user,
+    train_model,
+)
 
-# Ranks a user's whole catalogue from (folded-in items, their ratings, n) → top-n items.
-Ranker = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
+# Ranks a user's whole catalogue from (folded-in items, their ratings, their
+# rating times or None, n) → top-n items.
+Ranker = Callable[[np.ndarray, np.ndarray, np.ndarray | None, int], np.ndarray]
 
 
 @dataclass
@@ -30,6 +41,24 @@ class CodedRatings:
     ratings: np.ndarray
     n_users: int
     n_items: int
+    times: np.ndarray | None = None  # rating timestamps, when the data has them
+    movie_ids: np.ndarray | None = None  # movieId of each item code
+
+
+@dataclass
+class HeldOutUser:
+    """A P1/P3 member: what is folded in and what is hidden."""
+
+    user: int
+    items: np.ndarray
+    ratings: np.ndarray
+    times: np.ndarray | None
+    hidden_items: np.ndarray
+    hidden_ratings: np.ndarray
+
+    @property
+    def relevant(self) -> np.ndarray:
+        return self.hidden_items[self.hidden_ratings >= 4.0]
 
 
 @dataclass
@@ -54,30 +83,39 @@ def encode_ratings(ratings: pd.DataFrame) -> CodedRatings:
     unique_users, user_codes = np.unique(user_ids, return_inverse=True)
     unique_movies, item_codes = np.unique(movie_ids, return_inverse=True)
     order = np.lexsort((item_codes, user_codes))
+    times = ratings["timestamp"].to_numpy()[order] if "timestamp" in ratings else None
     return CodedRatings(
         user_codes=user_codes[order].astype(np.int32),
         item_codes=item_codes[order].astype(np.int32),
         ratings=ratings["rating"].to_numpy(dtype=np.float32)[order],
         n_users=len(unique_users),
         n_items=len(unique_movies),
+        times=times,
+        movie_ids=unique_movies,
+    )
+
+
+def train_on(train: CodedRatings, params: ModelParams | None = None):
+    """The site's model trained on coded ratings."""
+    return train_model(
+        train.user_codes,
+        train.item_codes,
+        train.ratings,
+        train.n_users,
+        train.n_items,
+        params=params,
     )
 
 
 def model_ranker(params: ModelParams | None = None) -> Callable[[CodedRatings], Ranker]:
-    """P1 ranker of the SVD model: train, then fold each user in and recommend."""
+    """Ranker of the site's model: train, then fold each user in and rank as For you does."""
 
     def fit(train: CodedRatings) -> Ranker:
-        model = train_model(
-            train.user_codes,
-            train.item_codes,
-            train.ratings,
-            train.n_users,
-            train.n_items,
-            params=params,
-        )
+        model = train_on(train, params)
 
-        def rank(items: np.ndarray, ratings: np.ndarray, n: int) -> np.ndarray:
-            return recommend(model, fold_in_user(model, items, ratings), n=n)[0]
+        def rank(items, ratings, times, n):
+            ages = None if times is None else ages_from_times(times)
+            return rank_for_user(model, fold_in_user(model, items, ratings, ages), n=n)[0]
 
         return rank
 
@@ -85,34 +123,62 @@ def model_ranker(params: ModelParams | None = None) -> Callable[[CodedRatings], 
 
 
 def popularity_ranker(train: CodedRatings) -> Ranker:
-    """P1 baseline: the most-rated movies the user has not rated."""
+    """Baseline: the most-rated movies the user has not rated."""
     counts = np.bincount(train.item_codes, minlength=train.n_items)
     by_popularity = np.argsort(-counts, kind="stable")
 
-    def rank(items: np.ndarray, ratings: np.ndarray, n: int) -> np.ndarray:
+    def rank(items, ratings, times, n):
         return by_popularity[~np.isin(by_popularity, items)][:n]
 
     return rank
 
 
-def evaluate_ranking(
-    ratings: pd.DataFrame,
-    fit: Callable[[CodedRatings], Ranker],
-    *,
-    seeds: Iterable[int] = range(5),
-    n: int = 20,
-) -> RankingResult:
-    """Protocol P1 ("strong generalisation"): held-out users are folded in, never trained on.
+def ease_ranker(ridge: float = 1000.0) -> Callable[[CodedRatings], Ranker]:
+    """Reference: EASE (Steck 2019), the closed-form item model on raw ratings.
 
-    Per seed: ``default_rng(seed)`` picks 20% of users; the model trains on the rest.
-    Each held-out user (in ascending userId order) keeps each rating for fold-in with
-    probability 0.8; the others rated ≥ 4.0 are the relevant items, and every movie
-    not folded in is ranked.
+    Dense ``n_items²`` float32 (about 380 MB for ml-latest-small): a yardstick for
+    small data, not something to serve.
     """
-    coded = encode_ratings(ratings)
-    discounts = 1.0 / np.log2(np.arange(2, n + 2))
+
+    def fit(train: CodedRatings) -> Ranker:
+        trained = np.unique(train.item_codes)
+        position = np.full(train.n_items, -1)
+        position[trained] = np.arange(len(trained))
+        matrix = sp.csr_matrix(
+            (train.ratings, (train.user_codes, position[train.item_codes])),
+            shape=(train.n_users, len(trained)),
+            dtype=np.float32,
+        )
+        gram = (matrix.T @ matrix).toarray()
+        gram[np.diag_indices_from(gram)] += ridge
+        inverse = scipy.linalg.inv(gram, overwrite_a=True, check_finite=False)
+        weights = inverse / -np.diag(inverse)
+        weights[np.diag_indices_from(weights)] = 0
+        del inverse, gram
+
+        def rank(items, ratings, times, n):
+            known = position[items] >= 0
+            scores = ratings[known] @ weights[position[items[known]]]
+            scores[position[items[known]]] = -np.inf
+            best = np.argpartition(-scores, n)[:n]
+            return trained[best[np.argsort(-scores[best], kind="stable")]]
+
+        return rank
+
+    return fit
+
+
+def held_out_splits(
+    coded: CodedRatings, seeds: Iterable[int] = range(5), temporal: bool = False
+) -> Iterator[tuple[int, CodedRatings, list[HeldOutUser]]]:
+    """Per seed: the training ratings and the held-out users of P1 (or P3).
+
+    ``default_rng(seed)`` picks 20% of users; the model trains on the rest. P1
+    keeps each held-out rating (users in ascending userId order) for fold-in with
+    probability 0.8; P3 (``temporal``) hides each held-out user's latest 20% by
+    timestamp instead.
+    """
     user_starts = np.searchsorted(coded.user_codes, np.arange(coded.n_users + 1))
-    seed_ndcgs, seed_recalls, seconds, n_users = [], [], [], 0
     for seed in seeds:
         rng = np.random.default_rng(seed)
         n_held_out = round(0.2 * coded.n_users)
@@ -124,19 +190,61 @@ def evaluate_ranking(
             coded.ratings[in_training],
             coded.n_users,
             coded.n_items,
+            None if coded.times is None else coded.times[in_training],
+            coded.movie_ids,
         )
+        users = []
+        for user in held_out:
+            rows = np.arange(user_starts[user], user_starts[user + 1])
+            if temporal:
+                by_time = rows[np.lexsort((coded.item_codes[rows], coded.times[rows]))]
+                n_hidden = round(0.2 * len(rows))
+                folded_rows, hidden_rows = (
+                    by_time[: len(rows) - n_hidden],
+                    by_time[len(rows) - n_hidden :],
+                )
+            else:
+                folded = rng.random(len(rows)) < 0.8
+                folded_rows, hidden_rows = rows[folded], rows[~folded]
+            users.append(
+                HeldOutUser(
+                    int(user),
+                    coded.item_codes[folded_rows],
+                    coded.ratings[folded_rows],
+                    None if coded.times is None else coded.times[folded_rows],
+                    coded.item_codes[hidden_rows],
+                    coded.ratings[hidden_rows],
+                )
+            )
+        yield seed, train, users
+
+
+def evaluate_ranking(
+    ratings: pd.DataFrame,
+    fit: Callable[[CodedRatings], Ranker],
+    *,
+    seeds: Iterable[int] = range(5),
+    n: int = 20,
+    temporal: bool = False,
+) -> RankingResult:
+    """Protocol P1 ("strong generalisation"), or P3 with ``temporal``.
+
+    Held-out users are folded in, never trained on; relevant = their hidden
+    ratings ≥ 4.0; every movie not folded in is ranked.
+    """
+    coded = encode_ratings(ratings)
+    discounts = 1.0 / np.log2(np.arange(2, n + 2))
+    seed_ndcgs, seed_recalls, seconds, n_users = [], [], [], 0
+    for _, train, users in held_out_splits(coded, seeds, temporal):
         started = time.perf_counter()
         rank = fit(train)
         seconds.append(time.perf_counter() - started)
         ndcgs, recalls = [], []
-        for user in held_out:
-            rows = slice(user_starts[user], user_starts[user + 1])
-            items, values = coded.item_codes[rows], coded.ratings[rows]
-            folded = rng.random(len(items)) < 0.8
-            relevant = items[~folded & (values >= 4.0)]
+        for user in users:
+            relevant = user.relevant
             if len(relevant) == 0:
                 continue
-            top = rank(items[folded], values[folded], n)
+            top = rank(user.items, user.ratings, user.times, n)
             hits = np.isin(top, relevant)
             ideal = discounts[: min(n, len(relevant))].sum()
             ndcgs.append((hits * discounts[: len(top)]).sum() / ideal)

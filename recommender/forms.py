@@ -26,6 +26,12 @@ class RecommendationFilterForm(FilmFilterForm):
         widget=forms.RadioSelect,
     )
     watchlist = forms.BooleanField(required=False, label="Include my watchlist")
+    sort = forms.ChoiceField(
+        choices=[("", "Best for you"), ("predicted", "Predicted rating")],
+        required=False,
+        label="Order",
+        widget=forms.RadioSelect,
+    )
 
     def to_filters(self):
         """The valid filters (none for an unbound or invalid form)."""
@@ -42,4 +48,5 @@ class RecommendationFilterForm(FilmFilterForm):
             popularity=data.get("popularity") or 0,
             min_ratings=data.get("min_ratings") or 0,
             include_watchlist=bool(data.get("watchlist")),
+            sort=data.get("sort") or "",
         )

@@ -1,14 +1,20 @@
 """What the recommender adds to the catalog's pages (registered in ``catalog.extensions``).
 
 Discover gets a member's first recommendations; the film page gets "more like
-this" and the rating the member would likely give. Computed here, in the
+this", the rating the member would likely give and the ratings that speak most
+for it. Computed here, in the
 view's time, and handed to the templates as plain context.
 """
 
 from catalog.models import Movie
 from ratings.member_state import discoverable_by, with_member_state
 from recommender import content
-from recommender.serving import movie_ids_similar_to, predicted_rating, recommend_for
+from recommender.serving import (
+    movie_ids_similar_to,
+    predicted_rating,
+    recommend_for,
+    why_recommended,
+)
 
 FOR_YOU_ROW = 12
 MORE_LIKE_THIS = 12
@@ -32,7 +38,10 @@ def movie_detail_extras(request, movie):
     extras = {
         "more_like_this": [found[pk] for pk in movie_ids if pk in found][:MORE_LIKE_THIS],
         "predicted_rating": None,
+        "contributors": [],
     }
     if user.is_authenticated and movie.user_rating is None:
         extras["predicted_rating"] = predicted_rating(user, movie)
+        if extras["predicted_rating"] is not None:
+            extras["contributors"] = why_recommended(user, movie)
     return extras

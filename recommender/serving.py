@@ -14,18 +14,22 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
+from django.db.models import Q
 
-from catalog.models import Movie
+from catalog.models import Credit, Movie
 from ratings.member_state import with_member_state
 from ratings.models import ListEntry, Rating
-from recommender import artifacts
+from recommender import artifacts, content
 from recommender.model import (
+    CONTENT_BELOW_COUNT,
+    ages_from_times,
     explain,
     fold_in_user,
     predict_ratings,
-    recommend,
+    rank_for_user,
     score_items,
     similar_items,
+    top_contributors,
 )
 from recommender.models import ModelVersion
 
@@ -34,13 +38,18 @@ logger = logging.getLogger(__name__)
 VERSION_CHECK_SECONDS = 10
 # Below this many ratings a member's list is part popularity, part personal.
 PERSONAL_AFTER = 5
-# Popularity ↔ obscurity: the most relevant films are re-ranked by score × count ** shift.
-POPULARITY_SHIFTS = {-2: -0.6, -1: -0.3, 0: 0.0, 1: 0.3, 2: 0.6}
+# Popularity ↔ obscurity: the most relevant films are re-ranked by score × count ** shift
+# (recommender.list_quality measures each step's median rating count).
+POPULARITY_SHIFTS = {-2: -1.0, -1: -0.4, 0: 0.0, 1: 0.3, 2: 0.6}
 POOL_PER_RESULT = 4
 # Towards obscure, films count as rated at least this often: one or two ratings
 # are not a hidden gem, they are too little to go on.
 OBSCURE_MIN_COUNT = 10
 MIN_POOL = 150
+# A reason may share a person: the director or one of the first this many billed.
+KEY_CAST = 5
+# "Sort by predicted rating" orders this many of the best films by their prediction.
+PREDICTED_SORT_POOL = 200
 
 
 @dataclass
@@ -55,6 +64,7 @@ class Filters:
     popularity: int = 0  # -2 obscure … 2 popular
     min_ratings: int = 0
     include_watchlist: bool = False
+    sort: str = ""  # "" the site's order, "predicted" by predicted rating
 
 
 @dataclass
@@ -118,11 +128,23 @@ model_cache = ModelCache()
 
 
 def _user_ratings(user):
-    rows = Rating.objects.for_user(user).values_list("movie_id", "value")
+    """The member's rated film ids, ratings and the ratings' ages in days."""
+    rows = Rating.objects.for_user(user).values_list("movie_id", "value", "updated_at")
     if not rows:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-    movie_ids, values = zip(*rows, strict=True)
-    return np.array(movie_ids, dtype=np.int64), np.array(values, dtype=np.float32)
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), None
+    movie_ids, values, times = zip(*rows, strict=True)
+    ages = ages_from_times([time.timestamp() for time in times])
+    return np.array(movie_ids, dtype=np.int64), np.array(values, dtype=np.float32), ages
+
+
+def _profile(bundle, user):
+    """The member folded into the serving model, and every film id they rated."""
+    movie_ids, values, ages = _user_ratings(user)
+    rated_items, known = bundle.item_indices(movie_ids)
+    profile = fold_in_user(
+        bundle.model, rated_items, values[known], None if ages is None else ages[known]
+    )
+    return profile, movie_ids
 
 
 def _excluded_movie_ids(user, include_watchlist):
@@ -163,9 +185,7 @@ def recommend_for(user, n=50, filters=None):
     if bundle is None:
         return []
     filters = filters or Filters()
-    movie_ids, values = _user_ratings(user)
-    rated_items, known = bundle.item_indices(movie_ids)
-    profile = fold_in_user(bundle.model, rated_items, values[known])
+    profile, movie_ids = _profile(bundle, user)
     excluded = _filter_mask(bundle, filters)
     excluded_items, _ = bundle.item_indices(
         _excluded_movie_ids(user, filters.include_watchlist) if user.is_authenticated else []
@@ -173,17 +193,23 @@ def recommend_for(user, n=50, filters=None):
     excluded[excluded_items] = True
     # Ratings of films the model does not know still must not come back.
     excluded[bundle.item_indices(movie_ids)[0]] = True
-    items, scores = _ranked(bundle, profile, n, excluded, filters.popularity)
-    return _with_movies_and_reasons(user, bundle, profile, items, scores)
+    by_prediction = filters.sort == "predicted" and len(profile.item_indices)
+    pool = max(n, PREDICTED_SORT_POOL) if by_prediction else n
+    items, scores, predictions = _ranked(bundle, profile, pool, excluded, filters.popularity)
+    if by_prediction:
+        order = np.argsort(-predictions, kind="stable")[:n]
+        items, scores, predictions = items[order], scores[order], predictions[order]
+    return _with_movies_and_reasons(user, bundle, profile, items, scores, predictions)
 
 
 def _ranked(bundle, profile, n, excluded, popularity):
+    """Items, scores and predicted ratings of the member's list, in page order."""
     model = bundle.model
     shift = POPULARITY_SHIFTS.get(popularity, 0.0)
     exclude = np.flatnonzero(excluded)
     n_rated = len(profile.item_indices)
-    if n_rated >= PERSONAL_AFTER and shift == 0.0:
-        return recommend(model, profile, n=n, exclude=exclude)
+    if n_rated >= PERSONAL_AFTER:
+        return rank_for_user(model, profile, n=n, exclude=exclude, popularity_shift=shift)
     counts = np.maximum(model.item_counts, 1).astype(np.float32)
     popular = np.log1p(counts)
     popular /= popular.max()
@@ -205,9 +231,11 @@ def _ranked(bundle, profile, n, excluded, popularity):
         pool_counts = counts[pool] if shift > 0 else np.maximum(counts[pool], OBSCURE_MIN_COUNT)
         reranked = scores[pool] * pool_counts**shift
         order = np.argsort(-reranked, kind="stable")[:n]
-        return pool[order], reranked[order]
-    top = _top(scores, n)
-    return top, scores[top]
+        top, top_scores = pool[order], reranked[order]
+    else:
+        top = _top(scores, n)
+        top_scores = scores[top]
+    return top, top_scores, predict_ratings(model, profile, top)
 
 
 def _top(scores, n):
@@ -220,16 +248,13 @@ def _top(scores, n):
     return top[np.isfinite(scores[top])]
 
 
-def _with_movies_and_reasons(user, bundle, profile, items, scores):
+def _with_movies_and_reasons(user, bundle, profile, items, scores, predictions):
     """Attach films (with card data and the member's state), predictions and reasons."""
     if len(items) == 0:
         return []
-    model = bundle.model
-    if len(profile.item_indices):
-        predictions = predict_ratings(model, profile, items).tolist()
-    else:
-        predictions = [None] * len(items)
-    reasons = [explain(model, profile, int(item)) for item in items]
+    # Without ratings there is nothing to predict from.
+    predictions = predictions.tolist() if len(profile.item_indices) else [None] * len(items)
+    reasons = _reasons(bundle, profile, items.tolist())
     movie_ids = bundle.movie_ids[items].tolist()
     because_ids = {int(bundle.movie_ids[reason[0]]) for reason in reasons if reason}
     movies = with_member_state(Movie.objects.visible().with_card_data(), user).in_bulk(movie_ids)
@@ -250,27 +275,108 @@ def _with_movies_and_reasons(user, bundle, profile, items, scores):
     return results
 
 
+def _reasons(bundle, profile, items):
+    """Each item's "because you rated" film: a top contributor sharing a genre or a
+    person with it (see ``model.explain``), or None."""
+    model = bundle.model
+    genres = bundle.genre_masks
+
+    def sharing_genre(item):
+        return lambda rated: bool(genres[rated] & genres[item])
+
+    reasons = {item: explain(model, profile, item, sharing_genre(item)) for item in items}
+    missing = [item for item, reason in reasons.items() if reason is None]
+    if missing and len(profile.item_indices):
+        # People only for the few cards genres could not explain: one small query.
+        leaders = {
+            rated for item in missing for rated, _ in top_contributors(model, profile, item, n=3)
+        }
+        people = _key_people(bundle, {*missing, *leaders})
+        for item in missing:
+            cast = people.get(item, set())
+            reasons[item] = explain(
+                model,
+                profile,
+                item,
+                lambda rated, item=item, cast=cast: (
+                    sharing_genre(item)(rated) or bool(cast & people.get(rated, set()))
+                ),
+            )
+    return [reasons[item] for item in items]
+
+
+def _key_people(bundle, item_indices):
+    """Directors and the first-billed cast of the given items, as person id sets."""
+    item_of_movie = {int(bundle.movie_ids[item]): item for item in item_indices}
+    credits = Credit.objects.filter(movie_id__in=item_of_movie).filter(
+        Q(kind=Credit.Kind.CREW, job="Director") | Q(kind=Credit.Kind.CAST, order__lt=KEY_CAST)
+    )
+    people = {}
+    for movie_id, person_id in credits.values_list("movie_id", "person_id"):
+        people.setdefault(item_of_movie[movie_id], set()).add(person_id)
+    return people
+
+
 def predicted_rating(user, movie):
     """The rating ``user`` would likely give ``movie`` (None without a model or ratings)."""
     bundle = model_cache.get()
     if bundle is None or not user.is_authenticated:
         return None
-    movie_ids, values = _user_ratings(user)
-    rated_items, known = bundle.item_indices(movie_ids)
     target, target_known = bundle.item_indices([movie.pk])
-    if not known.any() or not target_known.any():
+    if not target_known.any():
         return None
-    profile = fold_in_user(bundle.model, rated_items, values[known])
+    profile, _ = _profile(bundle, user)
+    if not len(profile.item_indices):
+        return None
     return float(predict_ratings(bundle.model, profile, target)[0])
 
 
+@dataclass
+class Contribution:
+    movie: Movie
+    rating: float
+    share: float  # of the positive part of the film's score, 0–1
+
+    @property
+    def percent(self):
+        return round(100 * self.share)
+
+
+def why_recommended(user, movie, n=3):
+    """The member's ``n`` ratings that speak most for ``movie``, biggest first."""
+    bundle = model_cache.get()
+    if bundle is None or not user.is_authenticated:
+        return []
+    target, target_known = bundle.item_indices([movie.pk])
+    if not target_known.any():
+        return []
+    profile, _ = _profile(bundle, user)
+    leaders = top_contributors(bundle.model, profile, int(target[0]), n=n)
+    rating_of_item = dict(zip(profile.item_indices.tolist(), profile.ratings.tolist(), strict=True))
+    movies = Movie.objects.only("id", "title", "year").in_bulk(
+        [int(bundle.movie_ids[item]) for item, _ in leaders]
+    )
+    return [
+        Contribution(movies[int(bundle.movie_ids[item])], rating_of_item[item], share)
+        for item, share in leaders
+        if int(bundle.movie_ids[item]) in movies
+    ]
+
+
 def movie_ids_similar_to(movie, n=12):
-    """Film ids liked together with ``movie`` by the model (empty if it has no factors)."""
+    """Film ids for "more like this": other parts of its series first, then films liked
+    together with it, blended with content similarity when it has few ratings."""
     bundle = model_cache.get()
     if bundle is None:
         return []
     items, known = bundle.item_indices([movie.pk])
     if not known.any() or bundle.model.item_counts[items[0]] == 0:
         return []
-    similar, _ = similar_items(bundle.model, int(items[0]), n=n * 2)
+    item = int(items[0])
+    by_content = None
+    if bundle.model.item_counts[item] < CONTENT_BELOW_COUNT:
+        by_content, _ = bundle.item_indices(content.similar_movie_ids(movie, n=n * 2))
+    similar, _ = similar_items(
+        bundle.model, item, n=n * 2, series=bundle.series, by_content=by_content
+    )
     return bundle.movie_ids[similar].tolist()

@@ -32,7 +32,7 @@ from django.utils import timezone
 from catalog.models import Genre, Movie
 from catalog.page_cache import catalog_changed
 from ratings.models import MovieLensRating, Rating
-from recommender import artifacts
+from recommender import artifacts, content
 from recommender.model import (
     ModelParams,
     fold_in_user,
@@ -175,17 +175,27 @@ def _read_query(sql):
 
 
 def item_metadata(movie_ids):
-    """Per-item arrays the filters need: year, genre bit mask, visibility."""
+    """Per-item arrays the filters and lists need: year, genre bit mask, series."""
     genre_bits = {genre_id: 1 << bit for bit, genre_id in enumerate(_genre_order())}
     position = {movie_id: index for index, movie_id in enumerate(movie_ids.tolist())}
     years = np.zeros(len(movie_ids), dtype=np.int16)
     genres = np.zeros(len(movie_ids), dtype=np.int64)
-    for movie_id, year in Movie.objects.filter(id__in=position).values_list("id", "year"):
+    titles = [""] * len(movie_ids)
+    rows = Movie.objects.filter(id__in=position).values_list(
+        "id", "year", "movielens_title", "title"
+    )
+    for movie_id, year, movielens_title, title in rows:
         years[position[movie_id]] = year or 0
+        titles[position[movie_id]] = movielens_title or title
     through = Movie.genres.through.objects.filter(movie_id__in=position)
     for movie_id, genre_id in through.values_list("movie_id", "genre_id").iterator():
         genres[position[movie_id]] |= genre_bits[genre_id]
-    return {"years": years, "genre_masks": genres, "genre_ids": np.array(_genre_order())}
+    return {
+        "years": years,
+        "genre_masks": genres,
+        "genre_ids": np.array(_genre_order()),
+        "series": content.series_ids(titles),
+    }
 
 
 def _genre_order():

@@ -6,6 +6,7 @@ from catalog.text import (
     normalize,
     parse_whole_number,
     search_text,
+    series_key,
     split_alternative_titles,
     split_title_year,
 )
@@ -105,3 +106,25 @@ def test_search_text_keeps_both_title_forms():
 )
 def test_whole_numbers_are_ascii_digits_only(typed, number):
     assert parse_whole_number(typed) == number
+
+
+@pytest.mark.parametrize(
+    ("first", "other"),
+    [
+        ("Terminator, The (1984)", "Terminator 2: Judgment Day (1991)"),
+        ("Rocky (1976)", "Rocky V (1990)"),
+        ("Friday the 13th (1980)", "Friday the 13th Part 3: 3D (1982)"),
+        (
+            "Star Wars: Episode IV - A New Hope (1977)",
+            "Star Wars: Episode V - The Empire Strikes Back (1980)",
+        ),
+        ("Toy Story (1995)", "Toy Story 3 (2010)"),
+    ],
+)
+def test_parts_of_a_series_share_a_series_key(first, other):
+    assert series_key(first) == series_key(other)
+
+
+def test_different_films_have_different_series_keys():
+    assert series_key("Malcolm X (1992)") != series_key("Malcolm (1986)")
+    assert series_key("Heat (1995)") != series_key("Heathers (1989)")

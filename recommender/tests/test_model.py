@@ -1,16 +1,24 @@
 """The numeric core on planted data: no database, no Django."""
 
+import dataclasses
+
 import joblib
 import numpy as np
 import pytest
 
 from recommender.model import (
+    CONTENT_BELOW_COUNT,
     ModelParams,
+    ages_from_times,
+    blend_rankings,
+    coherent_order,
     explain,
     fold_in_user,
     predict_ratings,
+    rank_for_user,
     recommend,
     similar_items,
+    top_contributors,
     train_model,
 )
 
@@ -140,3 +148,161 @@ def test_joblib_dump_loads_memory_mapped_and_recommends_the_same(planted, tmp_pa
     profile = fold_in_user(loaded, cluster_items(0)[:5], np.full(5, 5.0))
     expected = recommend(planted, fold_in_user(planted, cluster_items(0)[:5], np.full(5, 5.0)))
     assert list(recommend(loaded, profile)[0]) == list(expected[0])
+
+
+def test_a_list_never_leads_with_a_film_predicted_below_the_floor(planted):
+    scores = np.array([9.0, 8.0, 7.0, 6.0, 5.0, 4.0])
+    predictions = np.array([3.0, 4.5, 3.4, 4.0, 3.6, 4.2])
+    params = {**planted.params, "coherent_head": 3, "rating_emphasis": 0.0}
+    model = type(planted)(**{**vars(planted), "params": params})
+
+    order = coherent_order(model, scores, predictions)
+
+    assert list(order[:3]) == [1, 3, 4]  # the best scores predicted at 3.5★ or more
+    assert list(order[3:]) == [0, 2, 5]  # then the rest, still by score
+
+
+def test_with_too_few_liked_films_the_liked_ones_still_come_first(planted):
+    params = {**planted.params, "coherent_head": 5, "rating_emphasis": 0.0}
+    model = type(planted)(**{**vars(planted), "params": params})
+
+    order = coherent_order(model, np.array([3.0, 2.0, 1.0]), np.array([2.0, 4.0, 3.0]))
+
+    assert list(order) == [1, 0, 2]
+
+
+def test_ranked_list_keeps_every_film_above_the_floor_on_top(planted):
+    loved, hated = cluster_items(0)[:8], cluster_items(3)[:8]
+    profile = fold_in_user(planted, np.r_[loved, hated], np.r_[np.full(8, 5.0), np.full(8, 0.5)])
+
+    items, _, predictions = rank_for_user(planted, profile, n=30)
+
+    floor = planted.params["coherent_floor"]
+    liked = predictions >= floor
+    # Once a film below the floor shows, none above it follows.
+    assert not (liked[1:] & ~liked[:-1]).any()
+    np.testing.assert_allclose(predictions, predict_ratings(planted, profile, items))
+
+
+def with_serving(model, **params):
+    """The same trained model, serving with other parameters."""
+    return dataclasses.replace(model, params={**model.params, **params})
+
+
+def test_new_ratings_weigh_more_than_an_old_history(planted):
+    planted = with_serving(planted, recency_boost=3.0)
+    history = cluster_items(0)[:10]
+    new = cluster_items(2)[:3]
+    items = np.r_[history, new]
+    ratings = np.full(13, 5.0)
+    times = np.r_[np.full(10, 0.0), np.full(3, 30 * 86_400.0)]  # a month later
+
+    even = fold_in_user(planted, items, ratings)
+    recent = fold_in_user(planted, items, ratings, ages_from_times(times))
+    top_even, _ = recommend(planted, even, n=10)
+    top_recent, _ = recommend(planted, recent, n=10)
+
+    assert np.isin(top_recent, cluster_items(2)).sum() > np.isin(top_even, cluster_items(2)).sum()
+
+
+def test_ratings_made_in_one_sitting_weigh_the_same(planted):
+    planted = with_serving(planted, recency_boost=3.0)
+    items, ratings = cluster_items(1)[:5], np.full(5, 4.0)
+
+    profile = fold_in_user(planted, items, ratings, ages_from_times(np.arange(5) * 60.0))
+    plain = fold_in_user(planted, items, ratings)
+
+    expected = 1 + planted.params["recency_boost"]
+    np.testing.assert_allclose(profile.user_vector / plain.user_vector, expected, rtol=0.01)
+
+
+def test_a_reason_must_be_related_or_there_is_none(planted):
+    same, other = cluster_items(1)[0], cluster_items(3)[0]
+    profile = fold_in_user(planted, np.array([other, same]), np.array([5.0, 5.0]))
+    target = cluster_items(1)[5]
+
+    related = explain(planted, profile, target, lambda rated: rated == same)
+    nothing = explain(planted, profile, target, lambda rated: False)
+
+    assert related[0] == same
+    assert nothing is None
+
+
+def test_top_contributors_are_ordered_and_share_the_score(planted):
+    rated = np.r_[cluster_items(1)[:4], cluster_items(3)[:2]]
+    profile = fold_in_user(planted, rated, np.array([5.0, 4.0, 3.0, 5.0, 5.0, 5.0]))
+
+    leaders = top_contributors(planted, profile, cluster_items(1)[10], n=3)
+
+    assert len(leaders) == 3
+    assert all(item in cluster_items(1) for item, _ in leaders)
+    shares = [share for _, share in leaders]
+    assert shares == sorted(shares, reverse=True) and sum(shares) <= 1.0 + 1e-6
+
+
+def test_other_parts_of_a_series_lead_more_like_this(planted):
+    series = np.zeros(planted.n_items, dtype=np.int32)
+    film, sequel = cluster_items(0)[0], cluster_items(3)[7]
+    series[[film, sequel]] = 1
+
+    similar, _ = similar_items(planted, film, n=10, series=series)
+
+    assert similar[0] == sequel
+
+
+def test_rarely_rated_films_blend_in_content_similarity(planted):
+    rare = int(
+        np.flatnonzero(planted.item_counts > 0)[
+            np.argmin(planted.item_counts[planted.item_counts > 0])
+        ]
+    )
+    counts = planted.item_counts.copy()
+    counts[rare] = 1
+    model = type(planted)(**{**vars(planted), "item_counts": counts})
+    by_content = cluster_items(3)[:5] if rare not in cluster_items(3) else cluster_items(2)[:5]
+
+    blended, _ = similar_items(model, rare, n=10, by_content=by_content)
+    plain, _ = similar_items(model, rare, n=10)
+
+    assert counts[rare] < CONTENT_BELOW_COUNT
+    assert np.isin(by_content, blended).sum() >= 4
+    assert not np.isin(by_content, plain).any()
+
+
+def test_blend_rankings_leans_on_the_heavier_side():
+    first, second = np.array([1, 2, 3]), np.array([7, 8, 9])
+
+    assert list(blend_rankings(first, second, 0.9, 3)) == [1, 2, 3]
+    assert list(blend_rankings(first, second, 0.1, 3)) == [7, 8, 9]
+
+
+def test_predicted_ratings_use_the_taste_factors(planted):
+    loved, hated = cluster_items(0)[:8], cluster_items(3)[:8]
+    profile = fold_in_user(planted, np.r_[loved, hated], np.r_[np.full(8, 5.0), np.full(8, 0.5)])
+    without = type(planted)(**{**vars(planted), "params": {**planted.params, "taste_factors": 0}})
+    plain = fold_in_user(without, np.r_[loved, hated], np.r_[np.full(8, 5.0), np.full(8, 0.5)])
+    targets = np.r_[cluster_items(0)[8:], cluster_items(3)[8:]]
+
+    with_taste = predict_ratings(planted, profile, targets)
+    neighbours_only = predict_ratings(without, plain, targets)
+
+    assert len(profile.taste) == min(16, planted.item_factors.shape[1]) and not len(plain.taste)
+    # The factor term widens the gap between the loved and the hated cluster.
+    gap = with_taste[:12].mean() - with_taste[12:].mean()
+    assert gap > neighbours_only[:12].mean() - neighbours_only[12:].mean()
+
+
+def test_obscure_lists_lead_with_films_predicted_at_four_stars(planted, monkeypatch):
+    profile = fold_in_user(planted, cluster_items(0)[:6], np.full(6, 4.5))
+
+    def alternating(model, profile, items):
+        # Every other candidate predicted 3.6 stars, the rest 4.2.
+        return np.where(np.arange(len(items)) % 2, 4.2, 3.6).astype(np.float32)
+
+    monkeypatch.setattr("recommender.model.predict_ratings", alternating)
+    _, _, balanced = rank_for_user(planted, profile, n=20)
+    _, _, obscure = rank_for_user(planted, profile, n=20, popularity_shift=-1.0)
+
+    assert (balanced[:10] < 4.0).any()
+    gem = obscure >= 4.0
+    assert gem[0] and not (gem[1:] & ~gem[:-1]).any()

@@ -2,9 +2,16 @@
 
 import pytest
 
+from catalog.models import Credit, Movie, Person
 from catalog.tests.factories import make_movie
-from ratings.models import ListEntry, Rating
-from recommender.serving import Filters, predicted_rating, recommend_for
+from ratings.models import ListEntry, MovieLensRating, Rating
+from recommender.serving import (
+    Filters,
+    movie_ids_similar_to,
+    predicted_rating,
+    recommend_for,
+    why_recommended,
+)
 from recommender.tests.factories import planted_catalog, trained_model
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +168,92 @@ def test_the_popularity_control_moves_between_known_and_obscure_films(alice, clu
     assert sum(hidden_gems) < sum(balanced) < sum(crowd_pleasers)
     # Below ten ratings fewer earn no bonus: the films rated once or thrice stay out.
     assert hidden_gems[0] >= 5
+
+
+def test_sort_by_predicted_rating_orders_the_list_by_its_stars(alice, clusters):
+    rate(alice, clusters["Comedy"][:4], 5.0)
+    rate(alice, clusters["Horror"][:4], 3.0)
+
+    result = recommend_for(alice, n=12, filters=Filters(sort="predicted"))
+
+    predictions = [r.predicted_rating for r in result]
+    assert len(result) == 12
+    assert predictions == sorted(predictions, reverse=True)
+
+
+def test_the_default_order_shows_liked_films_before_any_below_three_and_a_half(alice, clusters):
+    rate(alice, clusters["Comedy"][:6], 5.0)
+    rate(alice, clusters["Horror"][:3], 2.0)
+
+    predictions = [r.predicted_rating for r in recommend_for(alice, n=16)]
+
+    first_low = next((i for i, p in enumerate(predictions) if p < 3.5), len(predictions))
+    assert all(p < 3.5 for p in predictions[first_low:])
+
+
+def test_a_reason_always_shares_a_genre_with_the_film(alice, clusters):
+    romance = [make_movie(f"Love {i}", genres=["Romance"]) for i in range(3)]
+    rate(alice, clusters["Comedy"][:4], 5.0)
+    rate(alice, romance, 5.0)  # unknown to the model: never a reason
+
+    for recommendation in recommend_for(alice, n=10):
+        if recommendation.because:
+            shared = set(recommendation.because.genres.values_list("pk", flat=True))
+            assert shared & set(recommendation.movie.genres.values_list("pk", flat=True))
+
+
+def test_the_why_detail_lists_the_ratings_that_count_most(alice, clusters):
+    rate(alice, clusters["Comedy"][:2], 5.0)
+    rate(alice, clusters["Comedy"][2:4], 3.5)
+    rate(alice, clusters["Horror"][:2], 1.0)
+
+    why = why_recommended(alice, clusters["Comedy"][8])
+
+    assert len(why) == 3
+    assert all(c.movie.title.startswith("Comedy") for c in why)
+    assert [c.rating for c in why][:2] == [5.0, 5.0]
+
+
+def test_another_part_of_the_series_leads_more_like_this(clusters):
+    first = make_movie("Night Watch", genres=["Horror"], year=2004)
+    sequel = make_movie("Night Watch 2: Day Watch", genres=["Horror"], year=2006)
+    rows = [(user, first) for user in range(2, 40, 2)] + [(user, sequel) for user in (2, 4)]
+    MovieLensRating.objects.bulk_create(
+        MovieLensRating(
+            movielens_user_id=user, movie_id=movie.movielens_id, rating=4.0, timestamp=0
+        )
+        for user, movie in rows
+    )
+    trained_model()
+
+    assert movie_ids_similar_to(first)[0] == sequel.pk
+
+
+def test_a_film_with_few_ratings_gets_more_like_this_by_content(clusters):
+    rare = make_movie("Obscure Chiller", genres=["Horror"])
+    MovieLensRating.objects.create(
+        movielens_user_id=1, movie_id=rare.movielens_id, rating=4.0, timestamp=0
+    )
+    trained_model()
+
+    similar = Movie.objects.in_bulk(movie_ids_similar_to(rare)[:12])
+
+    horror = sum(movie.title.startswith("Horror") for movie in similar.values())
+    assert similar and horror >= len(similar) * 0.75
+
+
+def test_a_shared_director_is_reason_enough_when_no_genre_is_shared(alice):
+    clusters = planted_catalog()
+    untagged = clusters["Comedy"][8]
+    untagged.genres.clear()  # before training, so the model has no genre for it
+    trained_model()
+    director = Person.objects.create(name="Jacques Tati")
+    for movie in [*clusters["Comedy"][:5], untagged]:
+        Credit.objects.create(movie=movie, person=director, kind="crew", job="Director")
+    rate(alice, clusters["Comedy"][:5], 5.0)
+
+    result = {r.movie.pk: r for r in recommend_for(alice, n=20)}
+
+    assert result[untagged.pk].because in clusters["Comedy"][:5]
+    Credit.objects.filter(movie=untagged).delete()
+    assert {r.movie.pk: r for r in recommend_for(alice, n=20)}[untagged.pk].because is None

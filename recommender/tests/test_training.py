@@ -208,15 +208,27 @@ def test_training_without_ratings_says_what_to_do(db):
     assert not outcome.published and "import MovieLens first" in outcome.message
 
 
-def test_evaluate_command_prints_both_protocols(clusters, capsys):
+def test_evaluate_command_prints_every_protocol(clusters, capsys):
     call_command("evaluate_recommender", "--factors", "4")
     output = capsys.readouterr().out
     assert "most-rated popularity" in output
-    assert "NextFilms SVD, k=512 (site)" in output
-    assert "NextFilms SVD, k=4" in output
+    assert "EASE, λ=1000" in output
+    assert "NextFilms, k=512 (site)" in output
+    assert "NextFilms, k=4" in output
     site_row = next(line for line in output.splitlines() if "(site)" in line)
-    ndcg, recall, rmse = (float(value) for value in site_row.split()[-4:-1])
-    assert 0 < ndcg <= 1 and 0 < recall <= 1 and 0 < rmse < 2
+    p1_ndcg, p1_recall, p3_ndcg, p3_recall, rmse = (
+        float(value) for value in site_row.split()[-6:-1]
+    )
+    assert 0 < p1_ndcg <= 1 and 0 < p1_recall <= 1 and 0 < rmse < 2
+    assert 0 <= p3_ndcg <= 1 and 0 <= p3_recall <= 1
+
+
+def test_evaluate_command_measures_the_lists(clusters, capsys):
+    call_command("evaluate_recommender", "--seeds", "1", "--skip-rmse", "--skip-ease", "--lists")
+    output = capsys.readouterr().out
+    for measure in ("Spearman", "five new 5★", "top-3 contributor", "series part", "rated < 10"):
+        assert measure in output
+    assert output.count("median") >= 5
 
 
 def test_evaluate_command_refuses_an_unreadable_csv(db, tmp_path):

@@ -145,3 +145,31 @@ def test_chosen_genres_mean_any_of_them_unless_all_are_asked_for(
     else:
         assert all(title.startswith("Comedy") or title == "Horror 4" for title in shown)
     assert "Any of the chosen genres" in response.content.decode()
+
+
+def test_for_you_can_sort_by_predicted_rating(alice_client, alice, clusters):
+    for movie in clusters["Comedy"][:4]:
+        Rating.objects.create(user=alice, movie=movie, value=5.0)
+    for movie in clusters["Horror"][:4]:
+        Rating.objects.create(user=alice, movie=movie, value=3.0)
+
+    default = alice_client.get(reverse("recommender:for_you"))
+    by_stars = alice_client.get(reverse("recommender:for_you"), {"sort": "predicted"})
+
+    assert 'name="sort" value="predicted"' in default.content.decode()
+    predictions = [r.predicted_rating for r in by_stars.context["recommendations"]]
+    assert predictions and predictions == sorted(predictions, reverse=True)
+
+
+def test_film_page_says_which_ratings_the_prediction_rests_on(alice_client, alice, clusters):
+    for movie, value in zip(clusters["Comedy"][:4], [5.0, 4.5, 4.0, 3.5], strict=True):
+        Rating.objects.create(user=alice, movie=movie, value=value)
+    Rating.objects.create(user=alice, movie=clusters["Horror"][0], value=2.0)
+
+    page = alice_client.get(clusters["Comedy"][9].get_absolute_url()).content.decode()
+
+    why = page[page.index("data-why") :]
+    why = why[: why.index("</details>")]
+    rated = [*clusters["Comedy"][:4], clusters["Horror"][0]]
+    listed = [movie for movie in rated if f">{movie}</a>" in why]
+    assert why.count("<li>") == len(listed) == 3

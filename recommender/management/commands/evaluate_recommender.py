@@ -1,4 +1,4 @@
-"""``manage.py evaluate_recommender``: the brief's protocols P1 and P2, as the site serves."""
+"""``manage.py evaluate_recommender``: the brief's protocols P1–P3 and the list measures."""
 
 import time
 from pathlib import Path
@@ -6,24 +6,34 @@ from pathlib import Path
 import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
+from catalog.models import Movie, MovieTag
 from ratings.models import MovieLensRating
 from recommender.evaluation import (
+    ease_ranker,
     evaluate_ranking,
     evaluate_rating_prediction,
     model_ranker,
     popularity_ranker,
 )
+from recommender.list_quality import before_issue_14, list_quality
 from recommender.model import ModelParams, params_for_size
 
 
 class Command(BaseCommand):
     help = (
         "Evaluate the recommender on P1 (strong generalization: nDCG@20, Recall@20 over "
-        "seeds 0-4) and P2 (5-fold RMSE) using the imported MovieLens ratings or a CSV."
+        "seeds 0-4), P3 (the same, latest 20%% of each member's ratings hidden) and P2 "
+        "(5-fold RMSE) using the imported MovieLens ratings or a CSV; --lists adds the "
+        "list measures of recommender.list_quality."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--csv", type=Path, help="A MovieLens ratings.csv instead of the DB.")
+        parser.add_argument(
+            "--csv",
+            type=Path,
+            help="A MovieLens ratings.csv instead of the DB (movies.csv and tags.csv beside it "
+            "are read for --lists).",
+        )
         parser.add_argument(
             "--factors",
             type=int,
@@ -31,49 +41,156 @@ class Command(BaseCommand):
             default=[],
             help="Also evaluate these factor counts (the site's own choice is always shown).",
         )
-        parser.add_argument("--skip-rmse", action="store_true", help="Run P1 only.")
+        parser.add_argument("--seeds", type=int, default=5, help="Seeds 0..N-1 (default 5).")
+        parser.add_argument("--skip-rmse", action="store_true", help="Leave out P2.")
+        parser.add_argument("--skip-ease", action="store_true", help="Leave out the EASE rows.")
+        parser.add_argument("--lists", action="store_true", help="Also run the list measures.")
+        parser.add_argument(
+            "--before",
+            action="store_true",
+            help="Also evaluate the site's serving as it was before issue #14 (same training).",
+        )
 
-    def handle(self, *args, csv=None, factors=(), skip_rmse=False, **options):
+    def handle(self, *args, csv=None, factors=(), seeds=5, skip_rmse=False, **options):
         ratings = self._ratings(csv)
+        seeds = range(seeds)
         site_params = params_for_size(len(ratings))
+        temporal = "timestamp" in ratings
         self.stdout.write(
             f"{len(ratings):,} ratings, {ratings['userId'].nunique():,} users, "
             f"{ratings['movieId'].nunique():,} films; the site trains with "
-            f"k={site_params.n_factors}."
+            f"k={site_params.n_factors}; seeds 0-{max(seeds)}."
         )
-        header = f"{'method':<32} {'nDCG@20':>8} {'Recall@20':>9} {'RMSE':>7} {'seconds':>8}"
-        self.stdout.write(header)
-        started = time.perf_counter()
-        popularity = evaluate_ranking(ratings, popularity_ranker)
-        self._row("most-rated popularity", popularity, None, time.perf_counter() - started)
+        self.stdout.write(
+            f"{'method':<32} {'P1 nDCG':>8} {'P1 Rec':>7} {'P3 nDCG':>8} {'P3 Rec':>7} "
+            f"{'RMSE':>7} {'seconds':>8}"
+        )
+        rows = [("most-rated popularity", popularity_ranker, None)]
+        if not options["skip_ease"]:
+            rows.append(("EASE, λ=1000, raw ratings", ease_ranker(1000.0), None))
         choices = [site_params] + [
             ModelParams(n_factors=k) for k in factors if k != site_params.n_factors
         ]
         for params in choices:
+            label = f"NextFilms, k={params.n_factors}"
+            rows.append((label + (" (site)" if params is site_params else ""), None, params))
+        if options["before"]:
+            rows.append(("NextFilms before issue #14", None, before_issue_14(site_params)))
+        for label, fit, params in rows:
             started = time.perf_counter()
-            ranking = evaluate_ranking(ratings, model_ranker(params))
-            rmse = None if skip_rmse else evaluate_rating_prediction(ratings, params).rmse
-            label = f"NextFilms SVD, k={params.n_factors}"
-            if params is site_params:
-                label += " (site)"
-            self._row(label, ranking, rmse, time.perf_counter() - started)
+            fit = fit or model_ranker(params)
+            p1 = evaluate_ranking(ratings, fit, seeds=seeds)
+            p3 = evaluate_ranking(ratings, fit, seeds=seeds, temporal=True) if temporal else None
+            rmse = None
+            if params is not None and not skip_rmse:
+                rmse = evaluate_rating_prediction(ratings, params).rmse
+            self._row(label, p1, p3, rmse, time.perf_counter() - started)
+        if options["lists"]:
+            self._lists(ratings, csv, seeds, site_params)
 
-    def _row(self, label, ranking, rmse, seconds):
-        rmse_text = f"{rmse:7.4f}" if rmse is not None else f"{'—':>7}"
+    def _row(self, label, p1, p3, rmse, seconds):
+        def number(value, width):
+            return f"{value:{width}.4f}" if value is not None else f"{'—':>{width}}"
+
         self.stdout.write(
-            f"{label:<32} {ranking.ndcg:8.4f} {ranking.recall:9.4f} {rmse_text} {seconds:8.1f}"
+            f"{label:<32} {number(p1.ndcg, 8)} {number(p1.recall, 7)} "
+            f"{number(p3 and p3.ndcg, 8)} {number(p3 and p3.recall, 7)} "
+            f"{number(rmse, 7)} {seconds:8.1f}"
         )
+
+    def _lists(self, ratings, csv, seeds, params):
+        movies, tags = self._catalog(csv)
+        started = time.perf_counter()
+        measures = list_quality(ratings, movies, tags, seeds=seeds, params=params)
+        out = self.stdout.write
+        coherence = measures["coherence"]
+        out("\nList measures over the P1 members (before → after):")
+        out(
+            f"  Spearman(list order, predicted rating), top 20: "
+            f"{coherence['before']:.3f} → {coherence['after']:.3f}"
+        )
+        out(
+            f"  top 20 with a film predicted < 3.5★ though 20 candidates reach it: "
+            f"{coherence['broken_before']:.1%} → {coherence['broken_after']:.1%}"
+        )
+        react = measures["reactivity"]
+        out(
+            f"  rarely rated genre's share of the top 20 after five new 5★ of it: "
+            f"{react['before']:.1%} → {react['after']:.1%} "
+            f"({react['after'] / max(react['before'], 1e-9):.1f}×; "
+            f"{react['after_without_recency']:.1%} without recency weights)"
+        )
+        reasons = measures["reasons"]
+        out(
+            f"  cards whose reason is a top-3 contributor sharing a genre: "
+            f"{reasons['before']:.1%} → {reasons['after']:.1%} "
+            f"(cards with a reason: {reasons['after_with_reason']:.1%})"
+        )
+        similar = measures["more_like_this"]
+        out(
+            f"  films with another series part in the catalog ({similar['series_films']:,}) "
+            f"finding one in their top 12: {similar['series_before']:.1%} → "
+            f"{similar['series_after']:.1%} (model alone {similar['series_model_only']:.1%})"
+        )
+        out(
+            f"  films rated < 10 times ({similar['low_count_films']:,}): list films sharing a "
+            f"genre {similar['genre_overlap_before']:.1%} → {similar['genre_overlap_after']:.1%}"
+        )
+        obscurity = measures["obscurity"]
+        out(
+            f"  median rating count of the top 20 (catalog median "
+            f"{obscurity['catalog_median']:.0f}), by popular ↔ obscure step:"
+        )
+        for step, values in obscurity["steps"].items():
+            out(
+                f"    {step:+d}: median {values['median_count']:.0f} ratings, "
+                f"{values['predicted_4']:.0%} predicted ★4 or more"
+            )
+        out(f"  ({time.perf_counter() - started:.0f} s)")
 
     def _ratings(self, csv):
         if csv:
             try:
-                return pd.read_csv(csv, usecols=["userId", "movieId", "rating"])
+                return pd.read_csv(
+                    csv, usecols=lambda c: c in {"userId", "movieId", "rating", "timestamp"}
+                )
             except (OSError, ValueError) as exc:
                 raise CommandError(f"Cannot read {csv}: {exc}") from exc
-        rows = MovieLensRating.objects.values_list("movielens_user_id", "movie_id", "rating")
+        rows = MovieLensRating.objects.values_list(
+            "movielens_user_id", "movie_id", "rating", "timestamp"
+        )
         frame = pd.DataFrame.from_records(
-            rows.iterator(chunk_size=50_000), columns=["userId", "movieId", "rating"]
+            rows.iterator(chunk_size=50_000), columns=["userId", "movieId", "rating", "timestamp"]
         )
         if frame.empty:
             raise CommandError("No MovieLens ratings: run import_movielens first, or pass --csv.")
         return frame
+
+    def _catalog(self, csv):
+        """Movies (movieId, title, genres) and tags (movieId, tag) in the ratings' ids."""
+        if csv:
+            try:
+                movies = pd.read_csv(csv.parent / "movies.csv")
+            except OSError as exc:
+                raise CommandError(f"--lists needs movies.csv beside {csv}: {exc}") from exc
+            tags_path = csv.parent / "tags.csv"
+            return movies, pd.read_csv(tags_path) if tags_path.exists() else None
+        # The DB's MovieLens ratings name films by movielens id.
+        movies = Movie.objects.exclude(movielens_id=None).prefetch_related("genres")
+        frame = pd.DataFrame(
+            [
+                (
+                    movie.movielens_id,
+                    movie.movielens_title or movie.title,
+                    "|".join(genre.name for genre in movie.genres.all()),
+                )
+                for movie in movies.iterator(chunk_size=2000)
+            ],
+            columns=["movieId", "title", "genres"],
+        )
+        tags = pd.DataFrame(
+            MovieTag.objects.values_list("movie__movielens_id", "tag", "count"),
+            columns=["movieId", "tag", "count"],
+        )
+        tags = tags.loc[tags.index.repeat(tags["count"].clip(upper=3))]
+        return frame, tags[["movieId", "tag"]]
