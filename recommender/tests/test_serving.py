@@ -181,16 +181,6 @@ def test_sort_by_predicted_rating_orders_the_list_by_its_stars(alice, clusters):
     assert predictions == sorted(predictions, reverse=True)
 
 
-def test_the_default_order_shows_liked_films_before_any_below_three_and_a_half(alice, clusters):
-    rate(alice, clusters["Comedy"][:6], 5.0)
-    rate(alice, clusters["Horror"][:3], 2.0)
-
-    predictions = [r.predicted_rating for r in recommend_for(alice, n=16)]
-
-    first_low = next((i for i, p in enumerate(predictions) if p < 3.5), len(predictions))
-    assert all(p < 3.5 for p in predictions[first_low:])
-
-
 def test_a_reason_always_shares_a_genre_with_the_film(alice, clusters):
     romance = [make_movie(f"Love {i}", genres=["Romance"]) for i in range(3)]
     rate(alice, clusters["Comedy"][:4], 5.0)
