@@ -18,6 +18,7 @@ import scipy.linalg
 import scipy.sparse as sp
 from sklearn.model_selection import KFold
 
+from recommender.metrics import ndcg_and_recall
 from recommender.model import (
     ModelParams,
     ages_from_times,
@@ -233,7 +234,6 @@ def evaluate_ranking(
     ratings ≥ 4.0; every movie not folded in is ranked.
     """
     coded = encode_ratings(ratings)
-    discounts = 1.0 / np.log2(np.arange(2, n + 2))
     seed_ndcgs, seed_recalls, seconds, n_users = [], [], [], 0
     for _, train, users in held_out_splits(coded, seeds, temporal):
         started = time.perf_counter()
@@ -244,11 +244,11 @@ def evaluate_ranking(
             relevant = user.relevant
             if len(relevant) == 0:
                 continue
-            top = rank(user.items, user.ratings, user.times, n)
-            hits = np.isin(top, relevant)
-            ideal = discounts[: min(n, len(relevant))].sum()
-            ndcgs.append((hits * discounts[: len(top)]).sum() / ideal)
-            recalls.append(hits.sum() / min(n, len(relevant)))
+            ndcg, recall = ndcg_and_recall(
+                rank(user.items, user.ratings, user.times, n), relevant, n
+            )
+            ndcgs.append(ndcg)
+            recalls.append(recall)
         seed_ndcgs.append(np.mean(ndcgs))
         seed_recalls.append(np.mean(recalls))
         n_users += len(ndcgs)

@@ -346,13 +346,12 @@ def recommend(
     scores[model.untrained_items] = -np.inf
     if exclude is not None and len(exclude):
         scores[exclude] = -np.inf
-    top = _top_n(scores, n)
-    top = top[np.isfinite(scores[top])]
+    top = top_n(scores, n)
     return top, scores[top]
 
 
-def _top_n(scores: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the ``n`` largest scores, best first."""
+def top_n(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the ``n`` largest finite scores, best first (``-inf`` marks excluded)."""
     n = min(n, len(scores))
     if n == 0:
         return np.empty(0, dtype=np.int64)
@@ -366,7 +365,8 @@ def _top_n(scores: np.ndarray, n: int) -> np.ndarray:
     else:
         candidates = np.arange(len(scores))
     top = candidates[np.argpartition(scores[candidates], len(candidates) - n)[-n:]]
-    return top[np.argsort(-scores[top], kind="stable")]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return top[np.isfinite(scores[top])]
 
 
 def item_weights(
@@ -534,7 +534,7 @@ def similar_items(
     scores /= np.maximum(model.item_counts, 1).astype(np.float32) ** exponent
     scores[item_index] = -np.inf
     scores[model.untrained_items] = -np.inf
-    top = _top_n(scores, n)
+    top = top_n(scores, n)
     top = top[scores[top] > 0]
     count = int(model.item_counts[item_index])
     if by_content is not None and len(by_content) and count < CONTENT_BELOW_COUNT:

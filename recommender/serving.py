@@ -30,6 +30,7 @@ from recommender.model import (
     score_items,
     similar_items,
     top_contributors,
+    top_n,
 )
 from recommender.models import ModelVersion
 
@@ -227,25 +228,15 @@ def _ranked(bundle, profile, n, excluded, popularity):
     if shift:
         # The popularity ↔ obscurity control re-ranks the most relevant films by
         # how often they were rated; outside that pool it would surface noise.
-        pool = _top(scores, max(POOL_PER_RESULT * n, MIN_POOL))
+        pool = top_n(scores, max(POOL_PER_RESULT * n, MIN_POOL))
         pool_counts = counts[pool] if shift > 0 else np.maximum(counts[pool], OBSCURE_MIN_COUNT)
         reranked = scores[pool] * pool_counts**shift
         order = np.argsort(-reranked, kind="stable")[:n]
         top, top_scores = pool[order], reranked[order]
     else:
-        top = _top(scores, n)
+        top = top_n(scores, n)
         top_scores = scores[top]
     return top, top_scores, predict_ratings(model, profile, top)
-
-
-def _top(scores, n):
-    """Indices of the ``n`` best finite scores, best first."""
-    n = min(n, len(scores))
-    if n == 0:
-        return np.empty(0, dtype=np.int64)
-    top = np.argpartition(-scores, n - 1)[:n]
-    top = top[np.argsort(-scores[top], kind="stable")]
-    return top[np.isfinite(scores[top])]
 
 
 def _with_movies_and_reasons(user, bundle, profile, items, scores, predictions):

@@ -33,6 +33,7 @@ from catalog.models import Genre, Movie
 from catalog.page_cache import catalog_changed
 from ratings.models import MovieLensRating, Rating
 from recommender import artifacts, content
+from recommender.metrics import ndcg_and_recall
 from recommender.model import (
     ModelParams,
     fold_in_user,
@@ -331,7 +332,6 @@ def _holdout_quality(model, data, held_out, in_training, n=20):
     order = np.argsort(data.user_codes, kind="stable")
     starts = np.searchsorted(data.user_codes[order], held_out)
     ends = np.searchsorted(data.user_codes[order], held_out, side="right")
-    discounts = 1.0 / np.log2(np.arange(2, n + 2))
     ndcgs, recalls = [], []
     for start, end in zip(starts, ends, strict=True):
         rows = order[start:end]
@@ -341,10 +341,9 @@ def _holdout_quality(model, data, held_out, in_training, n=20):
             continue
         profile = fold_in_user(model, data.item_codes[known], data.ratings[known])
         top, _ = recommend(model, profile, n=n)
-        hits = np.isin(top, data.item_codes[hidden])
-        ideal = discounts[: min(n, len(hidden))].sum()
-        ndcgs.append(float((hits * discounts[: len(top)]).sum() / ideal))
-        recalls.append(float(hits.sum() / min(n, len(hidden))))
+        ndcg, recall = ndcg_and_recall(top, data.item_codes[hidden], n)
+        ndcgs.append(ndcg)
+        recalls.append(recall)
     if not ndcgs:
         return {}
     return {

@@ -48,7 +48,11 @@ def planted_catalog(n_per_cluster=12, n_users=80, seed=0):
 
 
 def trained_model():
-    """Train and publish on whatever is in the database; the cache sees it at once."""
-    outcome = train_and_publish(force=True)
+    """Train and publish on whatever is in the database; the cache sees it at once.
+
+    The quality gate is opened wide: on a handful of planted films a new model's
+    holdout score swings with the ids the database hands out.
+    """
+    outcome = train_and_publish(force=True, tolerance=1.0)
     model_cache.reset()
     return outcome
