@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from recommender.model import (
+from recommender.factorization import (
     ModelParams,
     RecommenderModel,
     explain,

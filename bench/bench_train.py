@@ -20,7 +20,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from recommender.model import ModelParams, train_model
+from recommender.factorization import ModelParams, train_model
 
 SYNTHETIC_DIR = Path(tempfile.gettempdir()) / "nextfilms-ml32m-synth"
 

@@ -18,10 +18,12 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-from recommender.model import FORMAT_VERSION as MODEL_FORMAT_VERSION
-from recommender.model import RecommenderModel
+from recommender.factorization import FORMAT_VERSION as MODEL_FORMAT_VERSION
+from recommender.factorization import RecommenderModel
 
-FORMAT_VERSION = 1
+# 2: the model module is recommender.factorization (it was recommender.model) and
+# the model carries series ids; an artifact of format 1 is refused before unpickling.
+FORMAT_VERSION = 2
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 
@@ -102,8 +104,9 @@ def load_bundle(path):
         raise ArtifactError(f"{path}: no readable {META_FILE} ({exc}).") from exc
     if meta.get("format_version") != FORMAT_VERSION:
         raise ArtifactError(
-            f"{path}: artifact format {meta.get('format_version')!r}, this code reads "
-            f"{FORMAT_VERSION}; retrain with `manage.py train_recommender`."
+            f"{path}: artifact format {meta.get('format_version')!r} was written by an "
+            f"older NextFilms; this code reads format {FORMAT_VERSION}. Retrain with "
+            "`manage.py train_recommender` (or Train now in the admin)."
         )
     try:
         payload = joblib.load(path / MODEL_FILE, mmap_mode="r")

@@ -18,8 +18,7 @@ import scipy.linalg
 import scipy.sparse as sp
 from sklearn.model_selection import KFold
 
-from recommender.metrics import ndcg_and_recall
-from recommender.model import (
+from recommender.factorization import (
     ModelParams,
     ages_from_times,
     fold_in_user,
@@ -27,6 +26,7 @@ from recommender.model import (
     rank_for_user,
     train_model,
 )
+from recommender.metrics import ndcg_and_recall
 
 # Ranks a user's whole catalogue from (folded-in items, their ratings, their
 # rating times or None, n) → top-n items.

@@ -28,7 +28,7 @@ import scipy.stats
 
 from recommender import content
 from recommender.evaluation import CodedRatings, encode_ratings, held_out_splits, train_on
-from recommender.model import (
+from recommender.factorization import (
     CONTENT_BELOW_COUNT,
     ModelParams,
     ages_from_times,

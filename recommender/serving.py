@@ -20,7 +20,7 @@ from catalog.models import Credit, Movie
 from ratings.member_state import with_member_state
 from ratings.models import ListEntry, Rating
 from recommender import artifacts, content
-from recommender.model import (
+from recommender.factorization import (
     CONTENT_BELOW_COUNT,
     ages_from_times,
     explain,

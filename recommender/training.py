@@ -33,14 +33,14 @@ from catalog.models import Genre, Movie
 from catalog.page_cache import catalog_changed
 from ratings.models import MovieLensRating, Rating
 from recommender import artifacts, content
-from recommender.metrics import ndcg_and_recall
-from recommender.model import (
+from recommender.factorization import (
     ModelParams,
     fold_in_user,
     params_for_size,
     recommend,
     train_model,
 )
+from recommender.metrics import ndcg_and_recall
 from recommender.models import ModelVersion, TrainingLease
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from recommender import artifacts
-from recommender.model import train_model
+from recommender.factorization import train_model
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Training and publishing: skip when unchanged, refuse regressions, atomic switch."""
 
+import json
 import logging
 from datetime import timedelta
 
@@ -141,6 +142,26 @@ def test_a_broken_new_artifact_is_refused_and_the_previous_keeps_serving(cluster
     model_cache._checked_at = 0
     assert model_cache.get() is serving
     assert recommend_for(alice, n=3)
+
+
+def test_an_artifact_of_the_previous_format_is_refused_while_the_old_model_serves(
+    clusters, alice, caplog
+):
+    train_and_publish()
+    Rating.objects.create(user=alice, movie=clusters["Comedy"][0], value=5.0)
+    serving = model_cache.get()
+    second = train_and_publish(force=True).version
+    meta_path = settings.MODEL_DIR / second.name / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["format_version"] = 1  # as written before recommender.model became factorization
+    meta_path.write_text(json.dumps(meta))
+
+    with caplog.at_level(logging.ERROR, logger="recommender.serving"):
+        model_cache._checked_at = 0
+        assert model_cache.get() is serving
+    assert recommend_for(alice, n=3)
+    assert "artifact format 1 was written by an older NextFilms" in caplog.text
+    assert "train_recommender" in caplog.text
 
 
 def test_a_refused_artifact_is_logged_once_in_one_line(clusters, alice, caplog):

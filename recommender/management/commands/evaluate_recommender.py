@@ -15,8 +15,8 @@ from recommender.evaluation import (
     model_ranker,
     popularity_ranker,
 )
+from recommender.factorization import ModelParams, params_for_size
 from recommender.list_quality import before_issue_14, list_quality
-from recommender.model import ModelParams, params_for_size
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ import joblib
 import numpy as np
 import pytest
 
-from recommender.model import (
+from recommender.factorization import (
     CONTENT_BELOW_COUNT,
     ModelParams,
     ages_from_times,
@@ -299,7 +299,7 @@ def test_obscure_lists_lead_with_films_predicted_at_four_stars(planted, monkeypa
         # Every other candidate predicted 3.6 stars, the rest 4.2.
         return np.where(np.arange(len(items)) % 2, 4.2, 3.6).astype(np.float32)
 
-    monkeypatch.setattr("recommender.model.predict_ratings", alternating)
+    monkeypatch.setattr("recommender.factorization.predict_ratings", alternating)
     _, _, balanced = rank_for_user(planted, profile, n=20)
     _, _, obscure = rank_for_user(planted, profile, n=20, popularity_shift=-1.0)
 
