@@ -169,6 +169,39 @@ def alice_client(client, alice):
     return client
 
 
+@pytest.fixture
+def staff(django_user_model):
+    """A curator with every admin permission."""
+    return django_user_model.objects.create_superuser("curator", "curator@example.com", "pw")
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def log_in(page, username="alice", password="correct horse 1"):
+    """Log a browser tab in through the log-in form and wait for the member menu."""
+    from playwright.sync_api import expect
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".menu summary")).to_have_text(username)
+
+
+@pytest.fixture
+def standin(request):
+    """A local TMDB stand-in for the test; a module may set ``STANDIN_SEED`` for its faults."""
+    from devtools.tmdb_standin import TMDBStandin
+
+    server = TMDBStandin(seed=getattr(request.module, "STANDIN_SEED", 1)).start()
+    yield server
+    server.stop()
+
+
 # --- Real Celery processes -----------------------------------------------------
 
 # Database 15 unless CELERY_TEST_REDIS_DB names another, so that two runs of the

@@ -57,14 +57,6 @@ def site(alice):
     return film
 
 
-def log_in_as_alice(page):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email").fill("alice")
-    page.get_by_label("Password").fill("correct horse 1")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/")
-
-
 def run_sync_tmdb(standin, broker_url, *args):
     """Run ``manage.py sync_tmdb *args`` in its own process; returns (result, seconds)."""
     environment = {

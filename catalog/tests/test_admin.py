@@ -8,13 +8,6 @@ from catalog.tests.factories import make_movie
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    staff = django_user_model.objects.create_superuser("curator", "curator@example.com", "pw")
-    client.force_login(staff)
-    return client
-
-
 def test_movie_changelist_searches_by_title_and_ids(staff_client):
     heat = make_movie("Heat", movielens_id=6, tmdb_id=949, imdb_id="tt0113277")
     make_movie("Casino", movielens_id=16)

@@ -3,7 +3,8 @@
 import pytest
 
 from catalog.tests.axe import axe_violations
-from catalog.tests.conftest import MEMBER_PAGES, PUBLIC_PAGES, log_in_as_alice
+from catalog.tests.conftest import MEMBER_PAGES, PUBLIC_PAGES
+from conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +20,7 @@ def test_main_pages_have_no_wcag_violations(page, site, color_scheme):
     found = []
     for path in [*PUBLIC_PAGES, site.get_absolute_url()]:
         found += violations(page, path, color_scheme)
-    log_in_as_alice(page)
+    log_in(page)
     for path in [*MEMBER_PAGES, site.get_absolute_url()]:
         found += violations(page, path, color_scheme)
     assert found == [], "\n".join(found)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from catalog.tests.conftest import MEMBER_PAGES, PUBLIC_PAGES, log_in_as_alice
+from catalog.tests.conftest import MEMBER_PAGES, PUBLIC_PAGES
+from conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,13 +41,13 @@ def pages_wider_than_the_window(page, paths, label):
 def test_no_page_scrolls_sideways_for_visitors_or_members(page, site):
     found = pages_wider_than_the_window(page, [*PUBLIC_PAGES, site.get_absolute_url()], "visitor")
     page.set_viewport_size({"width": 1280, "height": 900})
-    log_in_as_alice(page)
+    log_in(page)
     found += pages_wider_than_the_window(page, [*MEMBER_PAGES, site.get_absolute_url()], "member")
     assert found == [], "\n".join(found)
 
 
 def test_star_radios_are_named_by_their_value_alone(page, site):
-    log_in_as_alice(page)
+    log_in(page)
     page.goto(site.get_absolute_url())
     stars = page.get_by_role("group", name="Rate it").first
     assert stars.get_by_role("radio", name="4 stars", exact=True).count() == 1

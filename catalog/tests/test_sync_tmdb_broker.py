@@ -17,18 +17,11 @@ from catalog.tests.conftest import run_sync_tmdb
 from catalog.tests.factories import make_movie
 from catalog.tmdb import runs
 from conftest import CELERY_TEST_BROKER
-from devtools.tmdb_standin import TMDBStandin
 
+STANDIN_SEED = 4
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AVATAR, PIRATES, SPECTRE = 19995, 285, 206647
-
-
-@pytest.fixture
-def standin():
-    server = TMDBStandin(seed=4).start()
-    yield server
-    server.stop()
 
 
 def closed_port():

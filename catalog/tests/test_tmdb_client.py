@@ -21,7 +21,7 @@ from catalog.tmdb.limits import (
 )
 from catalog.tmdb.parsing import choose_trailer_key, parse_movie
 from conftest import CELERY_TEST_BROKER
-from devtools.tmdb_standin import TMDBStandin, data_dir_from_env
+from devtools.tmdb_standin import data_dir_from_env
 
 SAMPLES = data_dir_from_env() / "samples"
 REDIS_TEST_URL = CELERY_TEST_BROKER
@@ -29,13 +29,6 @@ REDIS_TEST_URL = CELERY_TEST_BROKER
 
 def sample(name):
     return json.loads((SAMPLES / name).read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def standin():
-    server = TMDBStandin(seed=1).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -579,13 +579,6 @@ def test_film_page_lists_keywords_and_never_shows_the_token(client, client_tmdb)
 # --- Admin and command ----------------------------------------------------------
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    staff = django_user_model.objects.create_superuser("curator", "curator@example.com", "pw")
-    client.force_login(staff)
-    return client
-
-
 def test_admin_action_syncs_selected_films_and_shows_progress(
     staff_client, standin, django_capture_on_commit_callbacks
 ):

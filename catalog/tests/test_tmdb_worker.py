@@ -19,8 +19,8 @@ from catalog.tests.conftest import run_sync_tmdb
 from catalog.tmdb import parsing, runs
 from catalog.tmdb.runs import auth_problem
 from conftest import CELERY_TEST_BROKER, kill_process_group, wait_until
-from devtools.tmdb_standin import TMDBStandin
 
+STANDIN_SEED = 3
 pytestmark = pytest.mark.worker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,13 +39,6 @@ if sys.argv[1] != "settings":
     }
 app.worker_main(sys.argv[2:])
 """
-
-
-@pytest.fixture
-def standin():
-    server = TMDBStandin(seed=3).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog.tests.factories import make_movie
+from conftest import log_in
 from ratings.models import ListEntry, Rating
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,13 +19,6 @@ def catalog_films():
         for genre in ["Drama", "Comedy", "Action", "Horror"]
         for i in range(5)
     ]
-
-
-def log_in(page, username="alice", password="correct horse 1"):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_sign_up_onboard_ten_ratings_and_find_them_in_my_ratings(page, catalog_films):

@@ -1,12 +1,13 @@
+"""Fixtures of the recommender's tests."""
+
 import pytest
 
-from recommender.serving import model_cache
+from recommender.tests.factories import planted_catalog, trained_model
 
 
-@pytest.fixture(autouse=True)
-def isolated_models(settings, tmp_path):
-    """Each test writes models to its own folder and starts with an empty cache."""
-    settings.MODEL_DIR = tmp_path / "models"
-    model_cache.reset()
-    yield
-    model_cache.reset()
+@pytest.fixture
+def clusters():
+    """Two planted taste clusters (Comedy, Horror) and a model trained on them."""
+    clusters = planted_catalog()
+    trained_model()
+    return clusters

@@ -12,13 +12,6 @@ from recommender.training import one_training_at_a_time, train_and_publish
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    staff = django_user_model.objects.create_superuser("curator", "curator@example.com", "pw")
-    client.force_login(staff)
-    return client
-
-
 def test_train_now_queues_a_forced_training(staff_client, django_capture_on_commit_callbacks):
     planted_catalog()
     with django_capture_on_commit_callbacks(execute=True):

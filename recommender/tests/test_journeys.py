@@ -16,6 +16,7 @@ from catalog.models import Movie
 from catalog.tests.axe import axe_violations
 from catalog.tmdb import api, sync
 from catalog.tmdb.limits import local_gate
+from conftest import log_in
 from devtools.tmdb_standin import TMDBStandin
 from ratings.models import ListEntry, Rating
 from recommender.tests.factories import trained_model
@@ -92,14 +93,6 @@ def sign_up(page, username):
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
-
-
-def log_in(page, username, password=PASSWORD):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".menu summary")).to_have_text(username)
 
 
 def open_account_menu(page, item):
@@ -215,7 +208,7 @@ def test_search_suggestion_film_page_rate_and_more_like_this(
     tmdb_details(matrix)
     matrix.refresh_from_db()
     django_user_model.objects.create_user("cinephile", "cinephile@example.com", PASSWORD)
-    log_in(page, "cinephile")
+    log_in(page, "cinephile", PASSWORD)
 
     search = page.get_by_role("combobox", name="Search films")
     search.press_sequentially("matrix", delay=30)
@@ -266,7 +259,7 @@ def test_staff_hides_a_film_and_it_leaves_every_page(page, new_tab, site, snap):
         if movie != gump and gump.pk in similar_ids(movie)
     )
     visitor, member = new_tab(), new_tab()
-    log_in(member, "member")
+    log_in(member, "member", PASSWORD)
     pages = {
         "Discover": "/",
         "Browse": "/browse/?genre=drama",
@@ -281,7 +274,7 @@ def test_staff_hides_a_film_and_it_leaves_every_page(page, new_tab, site, snap):
     member.goto("/for-you/")
     expect(member.locator("[data-recommendations]")).to_contain_text("Forrest Gump")
 
-    log_in(page, "curator")
+    log_in(page, "curator", PASSWORD)
     open_account_menu(page, "Admin")
     page.get_by_role("link", name="Movies").click()
     search = page.locator("#searchbar")  # the changelist search, not the sidebar filter
@@ -345,7 +338,7 @@ def test_letterboxd_import_reports_and_changes_recommendations(page, site, snap,
         writer.writerow(["2024-02-01", "A Film That Does Not Exist", 2031, "https://boxd.it/y", 4])
         writer.writerow(["2024-02-02", "Heat", 1995, "https://boxd.it/z", "eleven"])
 
-    log_in(page, "boxd")
+    log_in(page, "boxd", PASSWORD)
     page.goto("/for-you/")
     before = card_titles(page)
     expect(page.locator(".notice")).to_contain_text("Rate a few films")

@@ -17,13 +17,6 @@ from recommender.tests.factories import planted_catalog, trained_model
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def clusters():
-    clusters = planted_catalog()
-    trained_model()
-    return clusters
-
-
 def rate(user, movies, value):
     for movie in movies:
         Rating.objects.create(user=user, movie=movie, value=value)

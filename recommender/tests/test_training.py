@@ -29,11 +29,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def clusters():
+def untrained_clusters():
     return planted_catalog()
 
 
-def test_first_training_publishes_a_serving_version(clusters):
+def test_first_training_publishes_a_serving_version(untrained_clusters):
     outcome = train_and_publish()
     version = ModelVersion.objects.get()
     assert outcome.published and version.is_serving
@@ -57,20 +57,22 @@ def hidden_ratings():
     return set(zip(users, data.movie_ids[data.item_codes[hidden]].tolist(), strict=True))
 
 
-def test_every_training_holds_out_the_same_ratings_of_the_same_members(clusters, django_user_model):
+def test_every_training_holds_out_the_same_ratings_of_the_same_members(
+    untrained_clusters, django_user_model
+):
     before = hidden_ratings()
     assert before
     for n in range(10):
         member = django_user_model.objects.create_user(f"member{n}")
         Rating.objects.bulk_create(
-            Rating(user=member, movie=movie, value=4.5) for movie in clusters["Comedy"]
+            Rating(user=member, movie=movie, value=4.5) for movie in untrained_clusters["Comedy"]
         )
     after = hidden_ratings()
     assert before <= after
     assert hidden_ratings() == after  # and the same data, the same holdout
 
 
-def test_the_gate_compares_scores_of_the_same_holdout_only(clusters):
+def test_the_gate_compares_scores_of_the_same_holdout_only(untrained_clusters):
     first = train_and_publish().version
     first.metrics = {key: value for key, value in first.metrics.items() if key != "holdout"}
     first.metrics["ndcg"] = 0.999  # scored on some other holdout: not comparable
@@ -80,14 +82,14 @@ def test_the_gate_compares_scores_of_the_same_holdout_only(clusters):
     assert "scored on another holdout" in outcome.version.notes
 
 
-def test_the_published_model_learned_from_every_rating(clusters):
+def test_the_published_model_learned_from_every_rating(untrained_clusters):
     version = train_and_publish().version
     bundle = load_bundle(settings.MODEL_DIR / version.name)
     assert int(bundle.model.item_counts.sum()) == version.n_ratings
     assert "refit_seconds" in version.timings
 
 
-def test_a_refused_model_is_the_one_the_gate_scored(clusters):
+def test_a_refused_model_is_the_one_the_gate_scored(untrained_clusters):
     first = train_and_publish().version
     first.metrics = {**first.metrics, "ndcg": 0.999}
     first.save()
@@ -98,7 +100,7 @@ def test_a_refused_model_is_the_one_the_gate_scored(clusters):
     assert "refit_seconds" not in refused.timings
 
 
-def test_unchanged_data_skips_training(clusters):
+def test_unchanged_data_skips_training(untrained_clusters):
     train_and_publish()
     outcome = train_and_publish()
     assert not outcome.published
@@ -106,16 +108,16 @@ def test_unchanged_data_skips_training(clusters):
     assert ModelVersion.objects.count() == 1
 
 
-def test_a_new_site_rating_makes_the_next_run_train(clusters, alice):
+def test_a_new_site_rating_makes_the_next_run_train(untrained_clusters, alice):
     train_and_publish()
-    Rating.objects.create(user=alice, movie=clusters["Comedy"][0], value=4.0)
+    Rating.objects.create(user=alice, movie=untrained_clusters["Comedy"][0], value=4.0)
     outcome = train_and_publish()
     assert outcome.published
     assert ModelVersion.objects.count() == 2
     assert ModelVersion.objects.filter(is_serving=True).get() == outcome.version
 
 
-def test_a_worse_model_is_refused_and_the_old_one_keeps_serving(clusters):
+def test_a_worse_model_is_refused_and_the_old_one_keeps_serving(untrained_clusters):
     first = train_and_publish().version
     first.metrics = {**first.metrics, "ndcg": 0.999}
     first.save()
@@ -125,7 +127,7 @@ def test_a_worse_model_is_refused_and_the_old_one_keeps_serving(clusters):
     assert ModelVersion.objects.get(is_serving=True) == first
 
 
-def test_web_workers_switch_to_a_new_version_without_restart(clusters, alice):
+def test_web_workers_switch_to_a_new_version_without_restart(untrained_clusters, alice):
     train_and_publish()
     old = model_cache.get()
     train_and_publish(force=True)
@@ -133,9 +135,9 @@ def test_web_workers_switch_to_a_new_version_without_restart(clusters, alice):
     assert model_cache.get() is not old
 
 
-def test_a_broken_new_artifact_is_refused_and_the_previous_keeps_serving(clusters, alice):
+def test_a_broken_new_artifact_is_refused_and_the_previous_keeps_serving(untrained_clusters, alice):
     train_and_publish()
-    Rating.objects.create(user=alice, movie=clusters["Comedy"][0], value=5.0)
+    Rating.objects.create(user=alice, movie=untrained_clusters["Comedy"][0], value=5.0)
     serving = model_cache.get()
     second = train_and_publish(force=True).version
     (settings.MODEL_DIR / second.name / "model.joblib").write_bytes(b"garbage")
@@ -145,10 +147,10 @@ def test_a_broken_new_artifact_is_refused_and_the_previous_keeps_serving(cluster
 
 
 def test_an_artifact_of_the_previous_format_is_refused_while_the_old_model_serves(
-    clusters, alice, caplog
+    untrained_clusters, alice, caplog
 ):
     train_and_publish()
-    Rating.objects.create(user=alice, movie=clusters["Comedy"][0], value=5.0)
+    Rating.objects.create(user=alice, movie=untrained_clusters["Comedy"][0], value=5.0)
     serving = model_cache.get()
     second = train_and_publish(force=True).version
     meta_path = settings.MODEL_DIR / second.name / "meta.json"
@@ -164,9 +166,9 @@ def test_an_artifact_of_the_previous_format_is_refused_while_the_old_model_serve
     assert "train_recommender" in caplog.text
 
 
-def test_a_refused_artifact_is_logged_once_in_one_line(clusters, alice, caplog):
+def test_a_refused_artifact_is_logged_once_in_one_line(untrained_clusters, alice, caplog):
     train_and_publish()
-    Rating.objects.create(user=alice, movie=clusters["Comedy"][0], value=5.0)
+    Rating.objects.create(user=alice, movie=untrained_clusters["Comedy"][0], value=5.0)
     serving = model_cache.get()
     second = train_and_publish(force=True).version
     (settings.MODEL_DIR / second.name / "model.joblib").write_bytes(b"garbage")
@@ -184,7 +186,7 @@ def test_a_refused_artifact_is_logged_once_in_one_line(clusters, alice, caplog):
     assert model_cache.get() is not serving and model_cache._name == third.name
 
 
-def test_old_versions_are_pruned_but_never_the_serving_one(clusters):
+def test_old_versions_are_pruned_but_never_the_serving_one(untrained_clusters):
     for _ in range(5):
         train_and_publish(force=True)
     prune_versions(keep=2)
@@ -195,7 +197,7 @@ def test_old_versions_are_pruned_but_never_the_serving_one(clusters):
     assert folders == {version.name for version in remaining}
 
 
-def test_command_reports_what_it_did(clusters, capsys):
+def test_command_reports_what_it_did(untrained_clusters, capsys):
     call_command("train_recommender")
     call_command("train_recommender")
     output = capsys.readouterr().out
@@ -203,7 +205,7 @@ def test_command_reports_what_it_did(clusters, capsys):
     assert "Training data unchanged" in output
 
 
-def test_a_second_training_is_told_one_is_already_running(clusters):
+def test_a_second_training_is_told_one_is_already_running(untrained_clusters):
     with one_training_at_a_time():
         with pytest.raises(TrainingInProgress, match="already running"):
             train_and_publish(force=True)
@@ -215,7 +217,7 @@ def test_a_second_training_is_told_one_is_already_running(clusters):
     assert not TrainingLease.objects.exists()
 
 
-def test_a_training_killed_on_the_way_does_not_block_the_next_one(clusters):
+def test_a_training_killed_on_the_way_does_not_block_the_next_one(untrained_clusters):
     long_ago = timezone.now() - timedelta(hours=2)
     TrainingLease.objects.create(
         pk=1, token="killed", holder="a lost worker", started_at=long_ago, expires_at=long_ago
@@ -229,7 +231,7 @@ def test_training_without_ratings_says_what_to_do(db):
     assert not outcome.published and "import MovieLens first" in outcome.message
 
 
-def test_evaluate_command_prints_every_protocol(clusters, capsys):
+def test_evaluate_command_prints_every_protocol(untrained_clusters, capsys):
     call_command("evaluate_recommender", "--factors", "4")
     output = capsys.readouterr().out
     assert "most-rated popularity" in output
@@ -244,7 +246,7 @@ def test_evaluate_command_prints_every_protocol(clusters, capsys):
     assert 0 <= p3_ndcg <= 1 and 0 <= p3_recall <= 1
 
 
-def test_evaluate_command_measures_the_lists(clusters, capsys):
+def test_evaluate_command_measures_the_lists(untrained_clusters, capsys):
     call_command("evaluate_recommender", "--seeds", "1", "--skip-rmse", "--skip-ease", "--lists")
     output = capsys.readouterr().out
     for measure in ("Spearman", "five new 5★", "top-3 contributor", "series part", "rated < 10"):

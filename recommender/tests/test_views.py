@@ -11,13 +11,6 @@ from recommender.tests.factories import planted_catalog, trained_model
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def clusters():
-    clusters = planted_catalog()
-    trained_model()
-    return clusters
-
-
 def test_for_you_needs_an_account(client):
     response = client.get(reverse("recommender:for_you"))
     assert response.status_code == 302
