@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from recommender.artifacts import ArtifactError
 from recommender.models import ModelVersion
-from recommender.tasks import retrain_recommender
+from recommender.tasks import queue_retraining
 from recommender.training import publish, training_in_progress
 
 TRAIN_PERMISSION = "recommender.change_modelversion"
@@ -105,7 +105,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
                 "here when it is done.",
             )
         else:
-            transaction.on_commit(lambda: retrain_recommender.delay(force=True))
+            transaction.on_commit(queue_retraining)
             messages.success(
                 request,
                 "Training queued. The new version appears here when it is done; it is "

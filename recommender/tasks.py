@@ -1,8 +1,10 @@
 """Celery tasks of the recommender."""
 
 import logging
+import threading
 
-from celery import shared_task
+from celery import current_app, shared_task
+from django.db import connections
 
 from recommender.training import TrainingInProgress, train_and_publish
 
@@ -19,3 +21,25 @@ def retrain_recommender(force=False):
         message = str(refused)
     logger.info("Retraining: %s", message)
     return message
+
+
+def queue_retraining():
+    """Queue a forced retraining and return at once.
+
+    With a broker a worker takes it; with tasks in-process (the zero-setup site)
+    it runs in a thread of this process, so the page that asked is not held for
+    the length of a training.
+    """
+    if not current_app.conf.task_always_eager:
+        retrain_recommender.delay(force=True)
+        return
+    threading.Thread(target=_retrain_in_this_process, name="train-now", daemon=True).start()
+
+
+def _retrain_in_this_process():
+    try:
+        retrain_recommender.apply(kwargs={"force": True})
+    except Exception:
+        logger.exception("Retraining in the background failed")
+    finally:
+        connections.close_all()
