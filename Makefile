@@ -40,6 +40,7 @@ test: dev-venv services chromium
 services:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+	@createdb -h 127.0.0.1 -U postgres nextfilms 2>/dev/null || true
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 
 ## Debian's Chromium for the browser tests (Playwright drives it; no browser download).

@@ -24,6 +24,7 @@ from recommender.factorization import (
     fold_in_user,
     predict_ratings,
     rank_for_user,
+    top_n,
     train_model,
 )
 from recommender.metrics import ndcg_and_recall
@@ -161,8 +162,7 @@ def ease_ranker(ridge: float = 1000.0) -> Callable[[CodedRatings], Ranker]:
             known = position[items] >= 0
             scores = ratings[known] @ weights[position[items[known]]]
             scores[position[items[known]]] = -np.inf
-            best = np.argpartition(-scores, n)[:n]
-            return trained[best[np.argsort(-scores[best], kind="stable")]]
+            return trained[top_n(scores, n)]
 
         return rank
 
