@@ -210,18 +210,33 @@ CELERY_TEST_REDIS_DB = int(os.environ.get("CELERY_TEST_REDIS_DB", "15"))
 CELERY_TEST_BROKER = f"redis://127.0.0.1:6379/{CELERY_TEST_REDIS_DB}"
 
 
+# Redis database 14: the shared cache of web workers the tests start.
+SHARED_CACHE_TEST_URL = "redis://127.0.0.1:6379/14"
+
+
+def empty_redis(url):
+    """The Redis database at ``url``, flushed before and after the test."""
+    import redis
+
+    connection = redis.Redis.from_url(url)
+    try:
+        connection.flushdb()
+    except redis.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (`make services` starts it).")
+    yield connection
+    connection.flushdb()
+
+
 @pytest.fixture
 def redis_db():
     """The test Redis database (15 by default), empty, as the broker of Celery processes."""
-    import redis
+    yield from empty_redis(CELERY_TEST_BROKER)
 
-    broker = redis.Redis.from_url(CELERY_TEST_BROKER)
-    try:
-        broker.flushdb()
-    except redis.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (`make services` starts it).")
-    yield broker
-    broker.flushdb()
+
+@pytest.fixture
+def shared_cache_redis():
+    """Redis database 14, empty, as the cache web workers started by a test share."""
+    yield from empty_redis(SHARED_CACHE_TEST_URL)
 
 
 def database_url_for_subprocesses():

@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from catalog.tests.factories import make_movie
+from conftest import SHARED_CACHE_TEST_URL
 from ratings.models import ListEntry, Rating
 from ratings.transfer.views import PENDING_IMPORT_KEY
 
@@ -305,20 +306,20 @@ def test_password_reset_requests_from_one_address_are_limited(client, alice, bob
 REDIS_TEST_CACHE = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/14",
+        "LOCATION": SHARED_CACHE_TEST_URL,
     }
 }
 
 
 @override_settings(CACHES=REDIS_TEST_CACHE, SIGNUP_LIMIT_PER_HOUR=1)
 def test_sign_up_limit_counts_in_redis(client):
-    redis.Redis.from_url("redis://127.0.0.1:6379/14").flushdb()
+    redis.Redis.from_url(SHARED_CACHE_TEST_URL).flushdb()
     try:
         assert signup(client).status_code == 302
         client.post(reverse("accounts:logout"))
         assert signup(client, username="dave", email="dave@example.com").status_code == 429
     finally:
-        redis.Redis.from_url("redis://127.0.0.1:6379/14").flushdb()
+        redis.Redis.from_url(SHARED_CACHE_TEST_URL).flushdb()
 
 
 def test_deleting_the_account_ends_its_sessions_on_every_device(alice, bob):

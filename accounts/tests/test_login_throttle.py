@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import redis
 from django.contrib.auth.tokens import default_token_generator
 from django.test import override_settings
 from django.urls import reverse
@@ -14,7 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from catalog.tests.factories import make_movie
-from conftest import database_url_for_subprocesses
+from conftest import SHARED_CACHE_TEST_URL, database_url_for_subprocesses
 from ratings import pending
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -169,7 +168,6 @@ def test_the_locked_out_page_keeps_the_visitors_first_click(client, alice):
 
 # --- Two web workers, one Redis ------------------------------------------------
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
 LOG_IN_IN_A_WORKER = """
 import sys
 import django
@@ -183,23 +181,12 @@ for attempt in sys.argv[1:]:
 """
 
 
-@pytest.fixture
-def redis_14():
-    connection = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        connection.flushdb()
-    except redis.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (`make services` starts it).")
-    yield connection
-    connection.flushdb()
-
-
 def log_in_in_a_worker(*attempts):
     """``name:password`` log-ins in a web worker of their own, its cache in Redis database 14."""
     environment = {
         **os.environ,
         "DATABASE_URL": database_url_for_subprocesses(),
-        "CACHE_URL": REDIS_TEST_URL,
+        "CACHE_URL": SHARED_CACHE_TEST_URL,
         "DJANGO_SETTINGS_MODULE": "nextfilms.settings_test",
     }
     result = subprocess.run(
@@ -215,7 +202,7 @@ def log_in_in_a_worker(*attempts):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_failures_in_one_worker_lock_the_account_in_the_others(alice, redis_14):
+def test_failures_in_one_worker_lock_the_account_in_the_others(alice, shared_cache_redis):
     assert log_in_in_a_worker("alice:wrong", "alice:wrong", "alice:wrong") == [200, 200, 200]
     assert log_in_in_a_worker(
         "alice@example.com:wrong", "ALICE@example.com:wrong", f"alice:{RIGHT}"

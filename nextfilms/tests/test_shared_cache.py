@@ -11,21 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import redis
+
+from conftest import SHARED_CACHE_TEST_URL
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
-
-
-@pytest.fixture
-def redis_14():
-    connection = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        connection.flushdb()
-    except redis.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (`make services` starts it).")
-    yield connection
-    connection.flushdb()
 
 
 def in_worker(code, tmp_path):
@@ -40,7 +29,7 @@ def in_worker(code, tmp_path):
         SECRET_KEY="a-production-secret-key-that-is-long-enough-" + "k" * 20,
         ALLOWED_HOSTS="nextfilms.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path / 'worker.sqlite3'}",
-        REDIS_URL=REDIS_TEST_URL,
+        REDIS_URL=SHARED_CACHE_TEST_URL,
         DJANGO_SETTINGS_MODULE="nextfilms.settings",
     )
     result = subprocess.run(
@@ -56,7 +45,7 @@ def in_worker(code, tmp_path):
 
 
 @pytest.mark.sqlite(reason="the workers use a database of their own")
-def test_a_catalog_change_in_one_worker_reaches_the_others(redis_14, tmp_path):
+def test_a_catalog_change_in_one_worker_reaches_the_others(shared_cache_redis, tmp_path):
     changed_in_one = in_worker(
         "from catalog.page_cache import catalog_changed, catalog_generation\n"
         "catalog_changed()\n"
