@@ -34,12 +34,20 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: cached pages, throttles and TMDB settings."""
+    """Each test starts with an empty cache (pages, throttles, TMDB settings) and no model.
+
+    The serving model is kept per process and rechecked every few seconds: a model
+    an earlier test loaded would otherwise still serve the next one.
+    """
     from django.core.cache import cache
 
+    from recommender.serving import model_cache
+
     cache.clear()
+    model_cache.reset()
     yield
     cache.clear()
+    model_cache.reset()
 
 
 @pytest.fixture
