@@ -3,7 +3,8 @@
 import logging
 import threading
 
-from celery import current_app, shared_task
+from celery import shared_task
+from django.conf import settings
 from django.db import connections
 
 from recommender.training import TrainingInProgress, train_and_publish
@@ -30,7 +31,7 @@ def queue_retraining():
     it runs in a thread of this process, so the page that asked is not held for
     the length of a training.
     """
-    if not current_app.conf.task_always_eager:
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
         retrain_recommender.delay(force=True)
         return
     threading.Thread(target=_retrain_in_this_process, name="train-now", daemon=True).start()
