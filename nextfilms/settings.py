@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ratings",
     "recommender",
     "accounts",
+    "lists",
 ]
 
 MIDDLEWARE = [

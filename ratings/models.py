@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 HALF_STARS = [step / 2 for step in range(1, 11)]
 
@@ -73,6 +74,11 @@ class Rating(models.Model):
     )
     movie = models.ForeignKey("catalog.Movie", on_delete=models.CASCADE, related_name="ratings")
     value = models.FloatField(choices=[(stars, f"{stars:g} stars") for stars in HALF_STARS])
+    rated_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When the member gave this rating: the moment they rated on the site, or "
+        "the date an imported file gives (the day they watched or rated the film).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -133,3 +139,62 @@ class ListEntry(models.Model):
 
     def __str__(self):
         return f"{self.movie} on {self.user}'s {self.get_kind_display()}"
+
+
+NOTE_MAX_LENGTH = 500
+
+
+class DiaryEntryQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user) if user.is_authenticated else self.none()
+
+    def of_visible_movies(self):
+        return self.filter(movie__is_hidden=False)
+
+    def in_month(self, year, month):
+        return self.filter(watched_on__year=year, watched_on__month=month)
+
+
+class DiaryEntry(models.Model):
+    """One watch of a film on a day: a member's diary, as on Letterboxd.
+
+    A rewatch is another entry. ``rating`` is the rating given with this watch
+    (none for "watched" without a rating); the member's current rating of the
+    film stays in ``Rating``. A logged film counts as seen for recommendations.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="diary_entries"
+    )
+    movie = models.ForeignKey(
+        "catalog.Movie", on_delete=models.CASCADE, related_name="diary_entries"
+    )
+    watched_on = models.DateField(default=timezone.localdate)
+    rating = models.FloatField(
+        null=True, blank=True, choices=[(stars, f"{stars:g} stars") for stars in HALF_STARS]
+    )
+    rewatch = models.BooleanField(default=False, help_text="The member had seen it before.")
+    note = models.CharField(
+        max_length=NOTE_MAX_LENGTH, blank=True, help_text="Private: only the member sees it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DiaryEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "diary entry"
+        verbose_name_plural = "diary entries"
+        ordering = ["-watched_on", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__in=HALF_STARS),
+                name="diary_entry_half_stars",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-watched_on"], name="diary_entry_user_date_idx"),
+            models.Index(fields=["user", "movie"], name="diary_entry_user_movie_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} watched {self.movie} on {self.watched_on:%Y-%m-%d}"
