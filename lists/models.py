@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
 TITLE_MAX_LENGTH = 100
@@ -20,6 +20,9 @@ class FilmListQuerySet(models.QuerySet):
         if user.is_authenticated:
             return self.filter(Q(is_public=True) | Q(owner=user))
         return self.filter(is_public=True)
+
+    def with_item_counts(self):
+        return self.annotate(item_count=Count("items"))
 
 
 class FilmList(models.Model):

@@ -5,6 +5,7 @@ both change films through these functions, so both follow the same rules.
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from ratings.models import HALF_STARS, ListEntry, Rating
 
@@ -33,7 +34,9 @@ def rate_movie(user, movie, value):
     Returns the message for the member.
     """
     with transaction.atomic():
-        Rating.objects.update_or_create(user=user, movie=movie, defaults={"value": value})
+        Rating.objects.update_or_create(
+            user=user, movie=movie, defaults={"value": value, "rated_at": timezone.now()}
+        )
         # Rated means seen, as on Letterboxd: the watchlist is for films still to see.
         left_watchlist, _ = ListEntry.objects.filter(
             user=user, movie=movie, kind=ListEntry.Kind.WATCHLIST

@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from catalog.models import Credit, Movie
 from ratings.member_state import with_member_state
-from ratings.models import ListEntry, Rating
+from ratings.models import DiaryEntry, ListEntry, Rating
 from recommender import artifacts, content
 from recommender.factorization import (
     CONTENT_BELOW_COUNT,
@@ -130,7 +130,7 @@ model_cache = ModelCache()
 
 def _user_ratings(user):
     """The member's rated film ids, ratings and the ratings' ages in days."""
-    rows = Rating.objects.for_user(user).values_list("movie_id", "value", "updated_at")
+    rows = Rating.objects.for_user(user).values_list("movie_id", "value", "rated_at")
     if not rows:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), None
     movie_ids, values, times = zip(*rows, strict=True)
@@ -157,7 +157,9 @@ def _excluded_movie_ids(user, include_watchlist):
         ListEntry.objects.for_user(user).filter(kind__in=kinds).order_by().values_list("movie_id")
     )
     hidden = Movie.objects.filter(is_hidden=True).order_by().values_list("id")
-    return np.array([row[0] for row in listed.union(hidden)], dtype=np.int64)
+    # A film in the diary has been seen, rated or not.
+    logged = DiaryEntry.objects.for_user(user).order_by().values_list("movie_id")
+    return np.array([row[0] for row in listed.union(hidden, logged)], dtype=np.int64)
 
 
 def _filter_mask(bundle, filters):

@@ -7,7 +7,7 @@ import pytest
 from catalog.tests.factories import make_movie
 from ratings.models import ListEntry, Rating
 from ratings.transfer.apply import apply
-from ratings.transfer.export import export
+from ratings.transfer.export import export_files, export_zip
 from ratings.transfer.formats import (
     IMDB,
     LETTERBOXD,
@@ -348,7 +348,7 @@ JSON_EXPORT = b'{"ratings": [{"title": "The Matrix", "rating": 5}]}'
         (b"Title,Director\nHeat,Michael Mann\n", "line 1: unrecognised columns (Title, Director)"),
         (b"", "empty"),
         (b"\xef\xbb\xbf\r\n  \n", "empty"),
-        (b"Date,Name,Year,Letterboxd URI,Rating\n", "no ratings"),
+        (b"Date,Name,Year,Letterboxd URI,Rating\n", "no rows"),
         (
             b'Name,Year,Rating\nUp,2009,4\n"Heat,1995,4\nAlien,1979,5\n',
             "line 3: this is not valid CSV",
@@ -386,36 +386,45 @@ def test_semicolon_separated_files_from_spreadsheets_work(catalog, alice):
     ]
 
 
-def test_export_lists_rated_and_listed_films_in_a_letterboxd_layout(catalog, alice, bob):
+def test_export_writes_ratings_and_lists_to_separate_letterboxd_files(catalog, alice, bob):
     catalog["matrix"].tmdb_id = 603
     catalog["matrix"].save()
-    Rating.objects.create(user=alice, movie=catalog["matrix"], value=4.5)
+    rating = Rating.objects.create(user=alice, movie=catalog["matrix"], value=4.5)
     ListEntry.objects.create(user=alice, movie=catalog["matrix"], kind="favorite")
-    ListEntry.objects.create(user=alice, movie=catalog["amelie"], kind="watchlist")
-    ListEntry.objects.create(user=alice, movie=catalog["amelie"], kind="hidden")
+    watchlisted = ListEntry.objects.create(user=alice, movie=catalog["amelie"], kind="watchlist")
+    ListEntry.objects.create(user=alice, movie=catalog["leon"], kind="hidden")
     Rating.objects.create(user=bob, movie=catalog["leon"], value=1.0)
 
-    lines = export(alice).splitlines()
+    files = {name: text.splitlines() for name, text in export_files(alice).items()}
 
-    assert lines[0] == (
-        "Date,Name,Year,Letterboxd URI,Rating,imdbID,tmdbID,Favorite,Watchlist,Not Interested"
-    )
-    assert lines[1].endswith(",Amelie,2001,,,,,false,true,true")
-    assert lines[2].endswith(",The Matrix,1999,,4.5,tt0133093,603,true,false,false")
-    assert lines[2][:10] == Rating.objects.get(user=alice).updated_at.date().isoformat()
-    assert len(lines) == 3
+    day = rating.rated_at.date().isoformat()
+    assert files["ratings.csv"] == [
+        "Date,Name,Year,Letterboxd URI,Rating,imdbID,tmdbID",
+        f"{day},The Matrix,1999,,4.5,tt0133093,603",
+    ]
+    assert files["watchlist.csv"] == [
+        "Date,Name,Year,Letterboxd URI,imdbID,tmdbID",
+        f"{watchlisted.created_at.date().isoformat()},Amelie,2001,,,",
+    ]
+    assert [line.split(",")[1] for line in files["likes/films.csv"][1:]] == ["The Matrix"]
+    assert [line.split(",")[1] for line in files["not-interested.csv"][1:]] == [
+        "Léon: The Professional"
+    ]
+    assert files["diary.csv"] == [
+        "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date,imdbID,tmdbID,Private Note"
+    ]
 
 
 def test_export_defuses_spreadsheet_formulas(alice):
     for title in ("=HYPERLINK(1)", "+1", "-1", "@SUM(A1)"):
         Rating.objects.create(user=alice, movie=make_movie(title, year=2001), value=3.0)
 
-    names = [line.split(",")[1] for line in export(alice).splitlines()[1:]]
+    names = [line.split(",")[1] for line in export_files(alice)["ratings.csv"].splitlines()[1:]]
 
     assert sorted(names) == ["'+1", "'-1", "'=HYPERLINK(1)", "'@SUM(A1)"]
 
 
-def test_an_export_imported_as_letterboxd_gives_back_the_same_ratings(catalog, alice, bob):
+def test_an_export_imported_gives_back_the_same_ratings_and_watchlist(catalog, alice, bob):
     formula = make_movie("=Cursed", year=2010)
     ratings = {
         catalog["matrix"].pk: 5.0,
@@ -426,14 +435,17 @@ def test_an_export_imported_as_letterboxd_gives_back_the_same_ratings(catalog, a
     }
     for movie_id, value in ratings.items():
         Rating.objects.create(user=alice, movie_id=movie_id, value=value)
-    ListEntry.objects.create(user=alice, movie=make_movie("Only Listed"), kind="watchlist")
+    listed = make_movie("Only Listed")
+    ListEntry.objects.create(user=alice, movie=listed, kind="watchlist")
 
-    report = report_for(export(alice).encode(), bob)
+    report = report_for(export_zip(alice), bob)
     apply(report, bob)
 
-    assert report.format == LETTERBOXD
     assert ratings_of(bob) == ratings
-    assert [str(row) for row in report.invalid] == ["line 6: no rating"]
+    assert list(ListEntry.objects.filter(user=bob).values_list("movie_id", "kind")) == [
+        (listed.pk, "watchlist")
+    ]
+    assert report.invalid == []
 
 
 def test_a_pending_import_is_rebuilt_for_its_owner_only(catalog, alice, bob):
@@ -496,5 +508,6 @@ def test_matching_applying_and_exporting_run_a_constant_number_of_queries(
         apply(movielens_report, alice, conflict_policy="overwrite")
     for movie in movies[:2]:
         ListEntry.objects.create(user=alice, movie=movie, kind="favorite")
-    with django_assert_num_queries(2):
-        export(alice)
+    # Ratings, diary, and one query for each of the three lists.
+    with django_assert_num_queries(5):
+        export_zip(alice)

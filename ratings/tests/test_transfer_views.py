@@ -1,6 +1,8 @@
 """Import (upload → preview → confirm) and export pages: owners only, POST and CSRF for changes."""
 
 import io
+import re
+import zipfile
 
 import pytest
 from django.conf import settings
@@ -116,7 +118,10 @@ def test_upload_preview_confirm_saves_the_matched_ratings(alice_client, alice, f
 def test_the_session_keeps_ids_and_values_not_the_file(alice_client, films):
     upload(alice_client, LETTERBOXD)
     pending = alice_client.session[PENDING_IMPORT_KEY]
-    assert pending["rows"] == [[films["heat"].pk, 4.5, 2], [films["tiger"].pk, 3.0, 3]]
+    assert pending["rows"] == [
+        [films["heat"].pk, 4.5, 2, "2023-01-05"],
+        [films["tiger"].pk, 3.0, 3, "2023-01-06"],
+    ]
     assert pending["unmatched"] == [[4, "Nowhere To Be Found", 1990, pending["unmatched"][0][3]]]
     assert pending["invalid"] == [[5, "rating '11' is not 0.5–5 in half stars"]]
 
@@ -148,7 +153,7 @@ def test_an_unreadable_file_shows_the_problem_on_the_upload_page(alice_client):
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is not a CSV file"),
+        ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is not a CSV or zip file"),
         ("ratings.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "holds binary data"),
         ("ratings.csv", b"", "empty"),
     ],
@@ -384,21 +389,42 @@ def test_export_downloads_only_the_members_films(alice_client, alice, bob, films
     response = alice_client.get(reverse("ratings:export"))
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith('attachment; filename="nextfilms-export-')
-    assert response["Content-Disposition"].endswith('.csv"')
+    assert response["Content-Disposition"].endswith('.zip"')
     assert "no-store" in response["Cache-Control"]
-    body = response.content.decode()
-    assert "Heat,1995,,4," in body
-    assert '"Crouching Tiger, Hidden Dragon",2000' in body
-    assert "Bobs Secret Film" not in body
-    assert len(body.splitlines()) == 3
+    files = exported(response)
+    assert sorted(files) == [
+        "diary.csv",
+        "likes/films.csv",
+        "not-interested.csv",
+        "ratings.csv",
+        "watchlist.csv",
+    ]
+    assert files["ratings.csv"].splitlines()[1].endswith(",Heat,1995,,4,,")
+    assert files["watchlist.csv"].splitlines()[1:] == [
+        RegexMatch(r'\d{4}-\d\d-\d\d,"Crouching Tiger, Hidden Dragon",2000,,,')
+    ]
+    assert not any("Bobs Secret Film" in text for text in files.values())
+
+
+class RegexMatch(str):
+    def __eq__(self, other):
+        return re.fullmatch(self, other) is not None
+
+    __hash__ = str.__hash__
+
+
+def exported(response):
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        return {name: archive.read(name).decode() for name in archive.namelist()}
 
 
 def test_export_keeps_films_staff_hid_since_they_are_the_members_data(alice_client, alice):
     Rating.objects.create(user=alice, movie=make_movie("Gone Film", year=1990), value=2.5)
     Movie.objects.filter(title="Gone Film").update(is_hidden=True)
-    assert "Gone Film,1990,,2.5," in alice_client.get(reverse("ratings:export")).content.decode()
+    files = exported(alice_client.get(reverse("ratings:export")))
+    assert "Gone Film,1990,,2.5," in files["ratings.csv"]
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -414,6 +440,6 @@ def test_export_and_preview_run_a_constant_number_of_queries(
     # Session, user, movies, the member's ratings.
     with django_assert_num_queries(4):
         alice_client.get(reverse("ratings:import_preview"))
-    # Session, user, ratings, list entries.
-    with django_assert_num_queries(4):
+    # Session, user, ratings, diary, three lists.
+    with django_assert_num_queries(7):
         alice_client.get(reverse("ratings:export"))

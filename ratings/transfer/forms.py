@@ -7,19 +7,19 @@ from django import forms
 from ratings.transfer.apply import KEEP, OVERWRITE
 from ratings.transfer.formats import MAX_BYTES, TransferError, read_ratings_file
 
-IMPORT_EXTENSIONS = (".csv", ".txt", ".tsv")
+IMPORT_EXTENSIONS = (".csv", ".txt", ".tsv", ".zip")
 
 
 class RatingsImportForm(forms.Form):
-    """An export file from Letterboxd, IMDb or a MovieLens-style CSV, parsed on validation.
+    """An export from Letterboxd (zip or CSV), IMDb or a MovieLens-style CSV, parsed on validation.
 
     After ``is_valid()``, ``parsed`` holds the file's rows (``ParsedFile``).
     """
 
     file = forms.FileField(
         label="Your export file",
-        help_text="A .csv file of up to 5 MB and 20,000 ratings.",
-        widget=forms.FileInput(attrs={"accept": ".csv,.txt,.tsv,text/csv"}),
+        help_text="Letterboxd's export .zip, or a .csv file, of up to 5 MB and 20,000 rows.",
+        widget=forms.FileInput(attrs={"accept": ".csv,.txt,.tsv,.zip,text/csv,application/zip"}),
     )
 
     parsed = None
@@ -29,7 +29,7 @@ class RatingsImportForm(forms.Form):
         suffix = PurePath(upload.name).suffix.lower()
         if suffix and suffix not in IMPORT_EXTENSIONS:
             raise forms.ValidationError(
-                "“%(name)s” is not a CSV file: upload the .csv from your export.",
+                "“%(name)s” is not a CSV or zip file: upload the .csv or .zip from your export.",
                 params={"name": upload.name},
                 code="extension",
             )
@@ -45,7 +45,7 @@ class RatingsImportForm(forms.Form):
             )
         upload.seek(0)
         try:
-            self.parsed = read_ratings_file(upload.read(MAX_BYTES + 1))
+            self.parsed = read_ratings_file(upload.read(MAX_BYTES + 1), upload.name)
         except TransferError as exc:
             raise forms.ValidationError(str(exc), code="unreadable")
         return upload

@@ -4,36 +4,79 @@ A few queries for the whole file, whatever its length.
 """
 
 from django.db.models import Q
+from django.utils import timezone
 
 from catalog.models import Movie
 from catalog.text import display_title, normalize, split_alternative_titles, split_title_year
+from ratings.transfer.formats import FileRow
 from ratings.transfer.report import (
     MOVIE_FIELDS,
     DuplicateRow,
     ImportReport,
     MatchedRow,
+    MemberFilms,
     UnmatchedRow,
     existing_ratings,
 )
 
 
 def build_report(parsed, user):
-    """Match the file's rows to catalog films and compare with ``user``'s ratings."""
-    matcher = _CatalogMatcher(parsed.rows)
+    """Match the file's rows to catalog films and compare with ``user``'s films.
+
+    Ratings come from the rating rows; a diary without them (Letterboxd's
+    ``diary.csv`` alone) gives each film the rating of its latest rated watch.
+    A film marked watched becomes a diary entry on that day unless the diary
+    (the member's or the file's) already has it.
+    """
+    matcher = CatalogMatcher(parsed.rows + parsed.watches + parsed.watched + parsed.watchlist)
     existing = existing_ratings(user)
-    chosen, unmatched, duplicates = {}, [], []
-    for row in parsed.rows:
+    state = MemberFilms(user)
+    unmatched = []
+
+    def matched_movie(row):
         movie, reason = matcher.match(row)
         if movie is None:
+            reason = f"{row.source}: {reason}" if row.source else reason
             unmatched.append(UnmatchedRow(row.line, row.label, row.year, reason))
+        return movie
+
+    chosen, duplicates = {}, []
+    for row in parsed.rows:
+        movie = matched_movie(row)
+        if movie is None:
             continue
         earlier = chosen.get(movie.pk)
         if earlier is not None:
-            duplicates.append(DuplicateRow(earlier.line, row.line, row.label))
-        chosen[movie.pk] = row
+            duplicates.append(DuplicateRow(earlier[1].line, row.line, row.label))
+        chosen[movie.pk] = (movie, row)
+
+    watches = []
+    for row in parsed.watches:
+        movie = matched_movie(row)
+        if movie is not None:
+            watches.append(state.watch_row(row.line, movie, row.date, row.value, row.rewatch))
+    if not parsed.rows:
+        for watch in sorted(watches, key=lambda watch: watch.watched_on):
+            if watch.value is not None:
+                chosen[watch.movie.pk] = (watch.movie, _rating_of(watch))
+    in_file_diary = {watch.movie.pk for watch in watches}
+    for row in parsed.watched:
+        movie = matched_movie(row)
+        if movie is None or movie.pk in in_file_diary or movie.pk in state.logged:
+            continue
+        in_file_diary.add(movie.pk)
+        watched_on = row.date or timezone.localdate()
+        watches.append(state.watch_row(row.line, movie, watched_on, None, False))
+
+    watchlist = []
+    for row in parsed.watchlist:
+        movie = matched_movie(row)
+        if movie is not None:
+            watchlist.append(state.watchlist_row(row.line, movie))
+
     matched = [
-        MatchedRow(row.line, matcher.movies[movie_id], row.value, existing.get(movie_id))
-        for movie_id, row in chosen.items()
+        MatchedRow(row.line, movie, row.value, existing.get(movie.pk), row.date)
+        for movie, row in chosen.values()
     ]
     return ImportReport(
         format=parsed.format,
@@ -41,10 +84,16 @@ def build_report(parsed, user):
         unmatched=unmatched,
         invalid=list(parsed.invalid),
         duplicates=duplicates,
+        watches=sorted(watches, key=lambda watch: (watch.watched_on, watch.line)),
+        watchlist=watchlist,
     )
 
 
-class _CatalogMatcher:
+def _rating_of(watch):
+    return FileRow(line=watch.line, value=watch.value, date=watch.watched_on)
+
+
+class CatalogMatcher:
     """Finds each row's film with a few queries for the whole file, not one per row."""
 
     def __init__(self, rows):

@@ -4,16 +4,18 @@ The report is kept between preview and confirm as ids and values only
 (``ImportReport.to_pending``) and rebuilt from today's catalog and ratings.
 """
 
+import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from catalog.models import Movie
-from ratings.models import Rating
+from ratings.models import DiaryEntry, ListEntry, Rating
 from ratings.transfer.formats import FORMAT_LABELS, VALID_STARS, InvalidRow
 
 # How much of the unmatched, invalid and duplicate rows the pending import keeps
 # for the preview: the counts stay exact, the lists are for reading.
 PENDING_LIST_LIMIT = 300
-PENDING_VERSION = 1
+PENDING_VERSION = 2
 MOVIE_FIELDS = ("id", "title", "movielens_title", "year", "imdb_id", "tmdb_id", "movielens_id")
 
 
@@ -23,6 +25,7 @@ class MatchedRow:
     movie: Movie
     value: float
     existing: float | None = None
+    rated_on: datetime.date | None = None
 
     @property
     def is_new(self):
@@ -35,6 +38,25 @@ class MatchedRow:
     @property
     def is_conflict(self):
         return self.existing is not None and self.existing != self.value
+
+
+@dataclass(frozen=True)
+class WatchRow:
+    """A watch for the diary; ``is_logged`` if the member's diary has the film on that day."""
+
+    line: int
+    movie: Movie
+    watched_on: datetime.date
+    value: float | None = None
+    rewatch: bool = False
+    is_logged: bool = False
+
+
+@dataclass(frozen=True)
+class WatchlistRow:
+    line: int
+    movie: Movie
+    is_listed: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +85,8 @@ class ImportReport:
     unmatched: list[UnmatchedRow] = field(default_factory=list)
     invalid: list[InvalidRow] = field(default_factory=list)
     duplicates: list[DuplicateRow] = field(default_factory=list)
+    watches: list[WatchRow] = field(default_factory=list)
+    watchlist: list[WatchlistRow] = field(default_factory=list)
     unmatched_count: int | None = None
     invalid_count: int | None = None
     duplicate_count: int | None = None
@@ -91,13 +115,32 @@ class ImportReport:
     def conflicts(self):
         return [row for row in self.matched if row.is_conflict]
 
+    @property
+    def new_watches(self):
+        return [row for row in self.watches if not row.is_logged]
+
+    @property
+    def new_watchlist(self):
+        return [row for row in self.watchlist if not row.is_listed]
+
+    @property
+    def has_changes(self):
+        return bool(self.matched or self.new_watches or self.new_watchlist)
+
     def to_pending(self, user):
         """A small JSON-ready summary to keep between preview and confirm (no model objects)."""
         return {
             "version": PENDING_VERSION,
             "user": user.pk,
             "format": self.format,
-            "rows": [[row.movie.pk, row.value, row.line] for row in self.matched],
+            "rows": [
+                [row.movie.pk, row.value, row.line, _iso(row.rated_on)] for row in self.matched
+            ],
+            "watches": [
+                [row.movie.pk, row.watched_on.isoformat(), row.value, row.rewatch, row.line]
+                for row in self.watches
+            ],
+            "watchlist": [[row.movie.pk, row.line] for row in self.watchlist],
             "unmatched": [
                 [row.line, row.title, row.year, row.reason]
                 for row in self.unmatched[:PENDING_LIST_LIMIT]
@@ -124,9 +167,20 @@ class ImportReport:
             return None
         try:
             rows = [
-                (int(movie_id), float(value), int(line))
-                for movie_id, value, line in pending["rows"]
+                (int(movie_id), float(value), int(line), _day(rated_on))
+                for movie_id, value, line, rated_on in pending["rows"]
             ]
+            watches = [
+                (
+                    int(movie_id),
+                    datetime.date.fromisoformat(watched_on),
+                    None if value is None else float(value),
+                    bool(rewatch),
+                    int(line),
+                )
+                for movie_id, watched_on, value, rewatch, line in pending["watches"]
+            ]
+            watchlist = [(int(movie_id), int(line)) for movie_id, line in pending["watchlist"]]
             report = cls(
                 format=pending["format"],
                 unmatched=[UnmatchedRow(*row) for row in pending["unmatched"]],
@@ -138,17 +192,37 @@ class ImportReport:
             )
         except (KeyError, TypeError, ValueError):
             return None
-        movies = Movie.objects.visible().only(*MOVIE_FIELDS).in_bulk([row[0] for row in rows])
+        movies = (
+            Movie.objects.visible()
+            .only(*MOVIE_FIELDS)
+            .in_bulk({row[0] for row in rows + watches + watchlist})
+        )
         existing = existing_ratings(user)
-        for movie_id, value, line in rows:
+        state = MemberFilms(user)
+
+        def found(movie_id, line):
             movie = movies.get(movie_id)
             if movie is None:
                 report.unmatched.append(
                     UnmatchedRow(line, f"film #{movie_id}", None, "no longer in the catalog")
                 )
                 report.unmatched_count += 1
-            elif value in VALID_STARS:
-                report.matched.append(MatchedRow(line, movie, value, existing.get(movie_id)))
+            return movie
+
+        for movie_id, value, line, rated_on in rows:
+            movie = found(movie_id, line)
+            if movie is not None and value in VALID_STARS:
+                report.matched.append(
+                    MatchedRow(line, movie, value, existing.get(movie_id), rated_on)
+                )
+        for movie_id, watched_on, value, rewatch, line in watches:
+            movie = found(movie_id, line)
+            if movie is not None and (value is None or value in VALID_STARS):
+                report.watches.append(state.watch_row(line, movie, watched_on, value, rewatch))
+        for movie_id, line in watchlist:
+            movie = found(movie_id, line)
+            if movie is not None:
+                report.watchlist.append(state.watchlist_row(line, movie))
         report.unmatched.sort(key=lambda row: row.line)
         return report
 
@@ -159,7 +233,51 @@ class ApplyResult:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    watches: int = 0
+    watchlist: int = 0
 
 
 def existing_ratings(user):
     return dict(Rating.objects.filter(user=user).order_by().values_list("movie_id", "value"))
+
+
+def logged_days(user):
+    """``{(movie id, day)}`` of the member's diary."""
+    return set(
+        DiaryEntry.objects.filter(user=user).order_by().values_list("movie_id", "watched_on")
+    )
+
+
+class MemberFilms:
+    """What the member's diary and watchlist already hold, read only if a file asks."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def days(self):
+        return logged_days(self.user)
+
+    @cached_property
+    def logged(self):
+        return {movie_id for movie_id, _ in self.days}
+
+    @cached_property
+    def listed(self):
+        entries = ListEntry.objects.filter(user=self.user, kind=ListEntry.Kind.WATCHLIST)
+        return set(entries.order_by().values_list("movie_id", flat=True))
+
+    def watch_row(self, line, movie, watched_on, value, rewatch):
+        is_logged = (movie.pk, watched_on) in self.days
+        return WatchRow(line, movie, watched_on, value, rewatch, is_logged)
+
+    def watchlist_row(self, line, movie):
+        return WatchlistRow(line, movie, movie.pk in self.listed)
+
+
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def _day(text):
+    return datetime.date.fromisoformat(text) if text else None

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ratings.transfer.apply import apply
-from ratings.transfer.export import export
+from ratings.transfer.export import export_zip
 from ratings.transfer.formats import MAX_BYTES
 from ratings.transfer.forms import ImportConfirmForm, RatingsImportForm
 from ratings.transfer.matching import build_report
@@ -152,7 +152,12 @@ def import_preview(request):
 
 def _render_preview(request, report, form, status=200):
     new, conflicts = report.new, report.conflicts
+    new_watches = report.new_watches
     context = {
+        "new_watch_rows": new_watches[:PREVIEW_ROWS],
+        "new_watch_count": len(new_watches),
+        "logged_watch_count": len(report.watches) - len(new_watches),
+        "new_watchlist_count": len(report.new_watchlist),
         "report": report,
         "form": form,
         "new_rows": new[:PREVIEW_ROWS],
@@ -187,20 +192,25 @@ def import_confirm(request):
         return _render_preview(request, report, form, status=400)
     result = apply(report, request.user, form.cleaned_data["conflict_policy"])
     request.session.pop(PENDING_IMPORT_KEY, None)
-    messages.success(
-        request,
+    summary = (
         f"Import done: {result.created} new, {result.updated} updated, "
-        f"{result.unchanged} already the same, {result.skipped} kept as they were.",
+        f"{result.unchanged} already the same, {result.skipped} kept as they were."
     )
+    if result.watches or report.watches:
+        summary += f" {result.watches} watch{'es' if result.watches != 1 else ''} logged."
+    if result.watchlist or report.watchlist:
+        summary += f" {result.watchlist} added to your watchlist."
+    messages.success(request, summary)
     return redirect("ratings:my_ratings")
 
 
 @login_required
 @require_GET
 @never_cache
-def export_csv(request):
-    filename = f"nextfilms-export-{timezone.localdate():%Y-%m-%d}.csv"
-    response = HttpResponse(export(request.user), content_type="text/csv; charset=utf-8")
+def export_archive(request):
+    """Letterboxd's export layout: ratings.csv, diary.csv, watchlist.csv and more, in one zip."""
+    filename = f"nextfilms-export-{timezone.localdate():%Y-%m-%d}.zip"
+    response = HttpResponse(export_zip(request.user), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -209,5 +219,5 @@ urlpatterns_transfer = [
     path("me/import/", import_upload, name="import"),
     path("me/import/preview/", import_preview, name="import_preview"),
     path("me/import/confirm/", import_confirm, name="import_confirm"),
-    path("me/export.csv", export_csv, name="export"),
+    path("me/export.zip", export_archive, name="export"),
 ]
