@@ -16,7 +16,7 @@ class DiaryEntryForm(forms.ModelForm):
     rating = forms.TypedChoiceField(
         label="Rating",
         required=False,
-        choices=[("", "No rating")] + [(str(s), f"★{s:g}") for s in reversed(HALF_STARS)],
+        choices=[("", "No rating")] + [(f"{s:g}", f"★{s:g}") for s in reversed(HALF_STARS)],
         coerce=float,
         empty_value=None,
     )
@@ -39,6 +39,8 @@ class DiaryEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("watched_on", timezone.localdate())
+        if self.instance.rating is not None:
+            self.initial["rating"] = f"{self.instance.rating:g}"
         self.fields["watched_on"].widget.attrs["max"] = self._latest_day().isoformat()
 
     @staticmethod
