@@ -310,6 +310,72 @@
     });
   });
 
+  // Lists: Up/Down forms move the film in place, keeping focus on the button;
+  // drag and drop posts the whole new order. Both work as plain forms without this.
+  function syncListControls(list) {
+    const items = Array.from(list.querySelectorAll("[data-item-id]"));
+    items.forEach((item, index) => {
+      const position = item.querySelector(".list-items__position");
+      if (position) position.textContent = String(index + 1);
+      const up = item.querySelector("button[value=up]");
+      const down = item.querySelector("button[value=down]");
+      if (up) up.disabled = index === 0;
+      if (down) down.disabled = index === items.length - 1;
+    });
+    return items;
+  }
+  function saveListOrder(list) {
+    const data = new FormData();
+    syncListControls(list).forEach((item) => data.append("item", item.dataset.itemId));
+    fetch(list.dataset.reorderUrl, {
+      method: "POST",
+      body: data,
+      headers: { "X-Requested-With": "fetch", "X-CSRFToken": csrfToken() },
+      credentials: "same-origin",
+    }).then((response) => {
+      if (!response.ok) window.location.reload();
+    });
+  }
+  function enhanceSortable(list) {
+    let dragged = null;
+    list.querySelectorAll("form[data-list-move]").forEach((form) => {
+      form.addEventListener("submit", (event) => {
+        const button = event.submitter;
+        if (!button) return;
+        event.preventDefault();
+        const item = form.closest("[data-item-id]");
+        const sibling = button.value === "up" ? item.previousElementSibling : item.nextElementSibling;
+        if (!sibling) return;
+        list.insertBefore(item, button.value === "up" ? sibling : sibling.nextElementSibling);
+        saveListOrder(list);
+        (button.disabled ? form.querySelector("button:not([disabled])") : button).focus();
+      });
+    });
+    list.querySelectorAll("[data-item-id]").forEach((item) => {
+      item.draggable = true;
+      item.addEventListener("dragstart", (event) => {
+        dragged = item;
+        item.classList.add("is-dragging");
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", item.dataset.itemId);
+      });
+      item.addEventListener("dragend", () => {
+        item.classList.remove("is-dragging");
+        if (dragged) saveListOrder(list);
+        dragged = null;
+      });
+      item.addEventListener("dragover", (event) => {
+        if (!dragged || dragged === item) return;
+        event.preventDefault();
+        const box = item.getBoundingClientRect();
+        const after = event.clientY > box.top + box.height / 2;
+        list.insertBefore(dragged, after ? item.nextElementSibling : item);
+      });
+      item.addEventListener("drop", (event) => event.preventDefault());
+    });
+  }
+  document.querySelectorAll("[data-sortable]").forEach(enhanceSortable);
+
   // Filter panels sit beside the results on wide screens; on narrow ones they fold
   // away above them (unless they show an error), also when a tablet is turned.
   const wide = window.matchMedia("(min-width: 56rem)");
