@@ -8,6 +8,7 @@ saves screenshots of its steps at phone, tablet and desktop widths under
 import csv
 import io
 import re
+import zipfile
 
 import pytest
 from playwright.sync_api import expect
@@ -191,13 +192,17 @@ def test_newcomer_signs_up_onboards_tunes_for_you_and_exports(page, site, snap, 
 
     open_account_menu(page, "Settings")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Export as CSV").click()
-    exported = tmp_path / "export.csv"
+        page.get_by_role("link", name="Export my data (zip)").click()
+    exported = tmp_path / "export.zip"
     download_info.value.save_as(exported)
-    rows = list(csv.DictReader(io.StringIO(exported.read_text(encoding="utf-8"))))
+    with zipfile.ZipFile(exported) as archive:
+        rows, listed = (
+            list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8"))))
+            for name in ("ratings.csv", "watchlist.csv")
+        )
     rated = Rating.objects.filter(user__username="newcomer").select_related("movie")
-    assert {row["imdbID"] for row in rows if row["Rating"]} == {r.movie.imdb_id for r in rated}
-    assert [row["Watchlist"] for row in rows if row["imdbID"] == wanted_imdb_id] == ["true"]
+    assert {row["imdbID"] for row in rows} == {r.movie.imdb_id for r in rated}
+    assert [row["imdbID"] for row in listed] == [wanted_imdb_id]
     snap("settings-export")
 
 
