@@ -4,7 +4,7 @@ import pytest
 
 from catalog.models import Credit, Movie, Person
 from catalog.tests.factories import make_movie
-from ratings.models import ListEntry, MovieLensRating, Rating
+from ratings.models import DiaryEntry, ListEntry, MovieLensRating, Rating
 from recommender.serving import (
     Filters,
     movie_ids_similar_to,
@@ -61,6 +61,15 @@ def test_rated_hidden_watchlisted_and_staff_hidden_films_never_come_back(alice, 
     }
     assert comedies[5].pk in with_watchlist
     assert comedies[4].pk not in with_watchlist
+
+
+def test_a_film_logged_in_the_diary_without_a_rating_counts_as_seen(alice, clusters):
+    comedies = clusters["Comedy"]
+    rate(alice, comedies[:4], 5.0)
+    shown_before = [r.movie.pk for r in recommend_for(alice, n=3)]
+    DiaryEntry.objects.create(user=alice, movie_id=shown_before[0])
+
+    assert shown_before[0] not in {r.movie.pk for r in recommend_for(alice, n=50)}
 
 
 def test_genre_and_year_filters(alice, clusters):
