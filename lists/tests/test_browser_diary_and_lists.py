@@ -1,12 +1,19 @@
 """In a real browser: log a watch with a date and find it in the diary month; make a
 list, add two films, reorder by keyboard, and read the public list as a visitor."""
 
+import datetime
+
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
+from catalog.tests.axe import axe_violations
 from catalog.tests.factories import make_movie
+from catalog.tests.test_browser_layout import pages_wider_than_the_window
 from conftest import log_in
+from lists import services
 from lists.models import FilmList
+from ratings import diary
 from ratings.models import DiaryEntry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,3 +87,46 @@ def test_make_a_list_add_two_films_reorder_by_keyboard_and_share_it(
     other = browser.new_context(base_url=live_server.url).new_page()
     assert other.goto(film_list.get_absolute_url()).status == 404
     other.context.close()
+
+
+@pytest.fixture
+def member_data(alice):
+    """A diary entry and a public list of alice's; returns the paths of the new pages."""
+    heat, alien = make_movie("Heat", year=1995), make_movie("Alien", year=1979)
+    entry = diary.log_watch(alice, heat, datetime.date(2024, 3, 9), rating=4.5, note="Again.")
+    film_list = services.create_list(alice, "Night films", "For late evenings.", is_public=True)
+    for movie in (heat, alien):
+        services.add_to_list(film_list, movie)
+    return {
+        "member": [
+            "/me/diary/",
+            reverse("ratings:diary_entry", args=[entry.pk]),
+            "/lists/",
+            "/lists/import/",
+            film_list.get_absolute_url(),
+            heat.get_absolute_url(),
+            "/me/import/",
+        ],
+        "visitor": [film_list.get_absolute_url(), heat.get_absolute_url()],
+    }
+
+
+def test_diary_and_list_pages_fit_the_window_and_have_no_wcag_violations(page, member_data):
+    found = pages_wider_than_the_window(page, member_data["visitor"], "visitor")
+    for color_scheme in ("dark", "light"):
+        page.emulate_media(color_scheme=color_scheme)
+        for path in member_data["visitor"]:
+            page.goto(path)
+            found += axe_violations(page, f"visitor {path} ({color_scheme})")
+    log_in(page)
+    found += pages_wider_than_the_window(page, member_data["member"], "member")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for color_scheme in ("dark", "light"):
+        page.emulate_media(color_scheme=color_scheme)
+        for path in member_data["member"]:
+            page.goto(path)
+            for summary in page.locator("main details:not([open]) > summary").all():
+                if summary.is_visible():
+                    summary.click()  # the folded forms are checked open
+            found += axe_violations(page, f"{path} ({color_scheme})")
+    assert found == [], "\n".join(found)
