@@ -29,7 +29,10 @@ class DiaryEntryForm(forms.ModelForm):
             "rewatch": "I had seen it before",
             "note": "Private note",
         }
-        help_texts = {"note": f"Only you see it (up to {NOTE_MAX_LENGTH} characters)."}
+        help_texts = {
+            "rewatch": "",
+            "note": f"Only you see it (up to {NOTE_MAX_LENGTH} characters).",
+        }
         widgets = {
             "watched_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 2, "maxlength": NOTE_MAX_LENGTH}),
