@@ -213,4 +213,5 @@ def test_an_exported_diary_comes_back_with_its_days_ratings_and_rewatches(alice,
     imported(export_zip(alice), bob)
 
     assert watches(bob) == watches(alice)
+    assert DiaryEntry.objects.get(user=bob, movie=films["Up"]).note == "=SUM(1)"
     assert Rating.objects.get(user=bob).value == 4.5

@@ -87,6 +87,7 @@ def _save_watches(report, user):
                 watched_on=row.watched_on,
                 rating=row.value,
                 rewatch=row.rewatch,
+                note=row.note,
             )
         )
     DiaryEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from catalog.text import normalize_imdb_id, parse_whole_number
-from ratings.models import HALF_STARS
+from ratings.models import HALF_STARS, NOTE_MAX_LENGTH
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -80,6 +80,7 @@ class FileRow:
     date: datetime.date | None = None
     rewatch: bool = False
     source: str = ""
+    note: str = ""
 
     @property
     def label(self):
@@ -317,7 +318,7 @@ def cell_getter(cells, columns):
     return get
 
 
-def _letterboxd_film(get, line, source, value, date, rewatch=False):
+def _letterboxd_film(get, line, source, value, date, rewatch=False, note=""):
     title = unescape_formula(get("name", "title"))
     if not title:
         raise RowError("no film name")
@@ -331,6 +332,7 @@ def _letterboxd_film(get, line, source, value, date, rewatch=False):
         date=date,
         rewatch=rewatch,
         source=source,
+        note=note,
     )
 
 
@@ -345,7 +347,9 @@ def _letterboxd_diary_row(get, line, source=""):
     if watched_on is None:
         raise RowError("no Watched Date")
     rewatch = get("rewatch").lower() in ("yes", "true", "1")
-    return _letterboxd_film(get, line, source, value, watched_on, rewatch)
+    # NextFilms's own export carries the private note; Letterboxd's diary has none.
+    note = unescape_formula(get("private note"))[:NOTE_MAX_LENGTH]
+    return _letterboxd_film(get, line, source, value, watched_on, rewatch, note)
 
 
 def _letterboxd_dated_row(get, line, source=""):

@@ -54,7 +54,9 @@ def build_report(parsed, user):
     for row in parsed.watches:
         movie = matched_movie(row)
         if movie is not None:
-            watches.append(state.watch_row(row.line, movie, row.date, row.value, row.rewatch))
+            watches.append(
+                state.watch_row(row.line, movie, row.date, row.value, row.rewatch, row.note)
+            )
     if not parsed.rows:
         for watch in sorted(watches, key=lambda watch: watch.watched_on):
             if watch.value is not None:

@@ -50,6 +50,7 @@ class WatchRow:
     value: float | None = None
     rewatch: bool = False
     is_logged: bool = False
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,14 @@ class ImportReport:
                 [row.movie.pk, row.value, row.line, _iso(row.rated_on)] for row in self.matched
             ],
             "watches": [
-                [row.movie.pk, row.watched_on.isoformat(), row.value, row.rewatch, row.line]
+                [
+                    row.movie.pk,
+                    row.watched_on.isoformat(),
+                    row.value,
+                    row.rewatch,
+                    row.line,
+                    row.note,
+                ]
                 for row in self.watches
             ],
             "watchlist": [[row.movie.pk, row.line] for row in self.watchlist],
@@ -177,8 +185,9 @@ class ImportReport:
                     None if value is None else float(value),
                     bool(rewatch),
                     int(line),
+                    str(note),
                 )
-                for movie_id, watched_on, value, rewatch, line in pending["watches"]
+                for movie_id, watched_on, value, rewatch, line, note in pending["watches"]
             ]
             watchlist = [(int(movie_id), int(line)) for movie_id, line in pending["watchlist"]]
             report = cls(
@@ -215,10 +224,12 @@ class ImportReport:
                 report.matched.append(
                     MatchedRow(line, movie, value, existing.get(movie_id), rated_on)
                 )
-        for movie_id, watched_on, value, rewatch, line in watches:
+        for movie_id, watched_on, value, rewatch, line, note in watches:
             movie = found(movie_id, line)
             if movie is not None and (value is None or value in VALID_STARS):
-                report.watches.append(state.watch_row(line, movie, watched_on, value, rewatch))
+                report.watches.append(
+                    state.watch_row(line, movie, watched_on, value, rewatch, note)
+                )
         for movie_id, line in watchlist:
             movie = found(movie_id, line)
             if movie is not None:
@@ -267,9 +278,9 @@ class MemberFilms:
         entries = ListEntry.objects.filter(user=self.user, kind=ListEntry.Kind.WATCHLIST)
         return set(entries.order_by().values_list("movie_id", flat=True))
 
-    def watch_row(self, line, movie, watched_on, value, rewatch):
+    def watch_row(self, line, movie, watched_on, value, rewatch, note=""):
         is_logged = (movie.pk, watched_on) in self.days
-        return WatchRow(line, movie, watched_on, value, rewatch, is_logged)
+        return WatchRow(line, movie, watched_on, value, rewatch, is_logged, note)
 
     def watchlist_row(self, line, movie):
         return WatchlistRow(line, movie, movie.pk in self.listed)
