@@ -57,7 +57,8 @@ def diary_latest(request):
 
 @login_required
 def diary_month(request, year, month):
-    if not (1 <= month <= 12 and datetime.MINYEAR <= year <= datetime.MAXYEAR):
+    # The month after is looked at too, so the last year the calendar allows is out.
+    if not (1 <= month <= 12 and datetime.MINYEAR <= year < datetime.MAXYEAR):
         raise Http404("No such month.")
     return _render_month(request, diary.Month(year, month))
 

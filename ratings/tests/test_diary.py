@@ -163,3 +163,9 @@ def test_the_diary_month_runs_a_constant_number_of_queries(
         # Session, user, the month's entries with films, the months before and after.
         with django_assert_num_queries(5):
             alice_client.get(reverse("ratings:diary_month", args=[2024, 4]))
+
+
+@pytest.mark.parametrize(("year", "month"), [(2024, 13), (2024, 0), (0, 1), (9999, 12)])
+def test_a_month_that_cannot_be_shown_is_a_404(alice_client, year, month):
+    url = reverse("ratings:diary_month", args=[year, month])
+    assert alice_client.get(url).status_code == 404
