@@ -16,6 +16,7 @@ from recommender.evaluation import (
     popularity_ranker,
 )
 from recommender.factorization import ModelParams, params_for_size
+from recommender.group_evaluation import evaluate_groups
 from recommender.list_quality import before_issue_14, list_quality
 
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         "Evaluate the recommender on P1 (strong generalization: nDCG@20, Recall@20 over "
         "seeds 0-4), P3 (the same, latest 20%% of each member's ratings hidden) and P2 "
         "(5-fold RMSE) using the imported MovieLens ratings or a CSV; --lists adds the "
-        "list measures of recommender.list_quality."
+        "list measures of recommender.list_quality; --groups the group protocol "
+        "(recommender.group_evaluation)."
     )
 
     def add_arguments(self, parser):
@@ -46,6 +48,12 @@ class Command(BaseCommand):
         parser.add_argument("--skip-ease", action="store_true", help="Leave out the EASE rows.")
         parser.add_argument("--lists", action="store_true", help="Also run the list measures.")
         parser.add_argument(
+            "--groups",
+            action="store_true",
+            help="Only the group protocol: groups of 2, 4 and 8 held-out users, random and "
+            "similar taste; group nDCG@20, mean and minimum over members.",
+        )
+        parser.add_argument(
             "--before",
             action="store_true",
             help="Also evaluate the site's serving as it was before issue #14 (same training).",
@@ -61,6 +69,9 @@ class Command(BaseCommand):
             f"{ratings['movieId'].nunique():,} films; the site trains with "
             f"k={site_params.n_factors}; seeds 0-{max(seeds)}."
         )
+        if options["groups"]:
+            self._groups(ratings, seeds, site_params)
+            return
         self.stdout.write(
             f"{'method':<32} {'P1 nDCG':>8} {'P1 Rec':>7} {'P3 nDCG':>8} {'P3 Rec':>7} "
             f"{'RMSE':>7} {'seconds':>8}"
@@ -97,6 +108,19 @@ class Command(BaseCommand):
             f"{number(p3 and p3.ndcg, 8)} {number(p3 and p3.recall, 7)} "
             f"{number(rmse, 7)} {seconds:8.1f}"
         )
+
+    def _groups(self, ratings, seeds, params):
+        started = time.perf_counter()
+        rows = evaluate_groups(ratings, params, seeds=seeds)
+        out = self.stdout.write
+        out("\nGroup protocol: nDCG@20 of one list per group, mean / minimum over its members")
+        out(f"{'size':>4} {'groups':<8} {'method':<20} {'mean':>7} {'minimum':>8} {'groups':>7}")
+        for row in sorted(rows, key=lambda row: (row.size, row.kind)):
+            out(
+                f"{row.size:>4} {row.kind:<8} {row.method:<20} {row.mean_ndcg:7.4f} "
+                f"{row.min_ndcg:8.4f} {row.n_groups:7d}"
+            )
+        out(f"  ({time.perf_counter() - started:.0f} s)")
 
     def _lists(self, ratings, csv, seeds, params):
         movies, tags = self._catalog(csv)

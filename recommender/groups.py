@@ -1,0 +1,159 @@
+"""Recommendations for a group watching together: each member's scores, combined.
+
+Every member is folded into the model on their own (a guest from ten quick
+ratings, like a new member). A member's *relevance* of a film comes from their
+rank of it: ``RANK_OFFSET / (rank + RANK_OFFSET)`` (1 for their best film),
+so a member whose scores run high does not outweigh one whose scores run low.
+The candidates are each member's best films and the group's best by mean
+relevance; each member's predicted rating is computed for those only. A
+strategy then orders them:
+
+* ``balanced`` (the default): the list is built one film at a time; each film
+  is the one with the largest relevance summed over members, each member
+  weighted ``1 / (1 + what the list already gives them)``. A member the list
+  has served little counts more at the next place, so everyone finds films of
+  their own near the top, while films the whole group likes still lead. A film
+  someone is predicted to rate below ``MISERY_FLOOR`` comes after every film
+  nobody is predicted to dislike.
+* ``fairest``: the group's best candidates (by mean relevance, twice as many
+  as the list shows) by their lowest predicted rating (least misery);
+* ``average`` ("happiest on average"): the same candidates by their mean
+  predicted rating.
+
+``average_of_scores`` (mean relevance) is the plain baseline that the protocol
+in ``recommender.group_evaluation`` compares them with. Pure numpy: the site
+and the protocol run the same functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recommender.factorization import (
+    RecommenderModel,
+    UserProfile,
+    predict_ratings,
+    score_items,
+    top_n,
+)
+
+STRATEGIES = {
+    "balanced": "Balanced",
+    "fairest": "Fairest",
+    "average": "Happiest on average",
+}
+DEFAULT_STRATEGY = "balanced"
+MIN_GROUP = 2
+MAX_GROUP = 8
+# Each member's best this many films are candidates, and the group's best as many.
+POOL_PER_MEMBER = 100
+# A member's film at rank r (0 = best) has relevance RANK_OFFSET / (r + RANK_OFFSET).
+RANK_OFFSET = 10
+# Balanced: nobody should be stuck watching a film they are predicted to rate below this.
+MISERY_FLOOR = 2.0
+# Fairest and happiest on average reorder this many times as many films as they list.
+PREDICTED_POOL_FACTOR = 2
+
+
+def member_scores(
+    model: RecommenderModel, profiles: list[UserProfile], excluded: np.ndarray
+) -> np.ndarray:
+    """``(members, items)`` ranking scores, each member's divided by their best (0–1).
+
+    Excluded items (a boolean mask) get -inf. A member without ratings is given
+    popularity, as For you does from the first click.
+    """
+    counts = np.log1p(model.item_counts.astype(np.float32))
+    scores = np.empty((len(profiles), model.n_items), dtype=np.float32)
+    for row, profile in enumerate(profiles):
+        member = score_items(model, profile) if len(profile.item_indices) else counts.copy()
+        np.maximum(member, 0, out=member)
+        member[excluded] = 0
+        member /= max(float(member.max()), 1e-12)
+        scores[row] = member
+    scores[:, excluded] = -np.inf
+    return scores
+
+
+def group_exclusions(model: RecommenderModel, profiles: list[UserProfile], exclude=None):
+    """Boolean mask of items no group list may show: anyone's rated, ``exclude``, untrained."""
+    excluded = np.zeros(model.n_items, dtype=bool)
+    for profile in profiles:
+        excluded[profile.item_indices] = True
+    excluded[model.untrained_items] = True
+    if exclude is not None and len(exclude):
+        excluded[np.asarray(exclude, dtype=np.int64)] = True
+    return excluded
+
+
+def candidates(scores: np.ndarray, pool: int = POOL_PER_MEMBER) -> np.ndarray:
+    """Item indices: each member's best ``pool`` and the group's best ``pool`` by mean score."""
+    picked = [top_n(row.copy(), pool) for row in scores]
+    picked.append(top_n(scores.mean(axis=0), pool))
+    return np.unique(np.concatenate(picked))
+
+
+def relevance_by_rank(scores: np.ndarray) -> np.ndarray:
+    """Each member's relevance of the candidates (columns) from their rank among them.
+
+    Every member's own best ``POOL_PER_MEMBER`` are candidates, so these ranks
+    are their ranks in the whole catalogue as far as it matters.
+    """
+    ranks = np.argsort(np.argsort(-scores, axis=1, kind="stable"), axis=1, kind="stable")
+    return RANK_OFFSET / (ranks + RANK_OFFSET).astype(np.float32)
+
+
+def order_candidates(scores: np.ndarray, predictions: np.ndarray, strategy: str, n: int):
+    """Positions of the top ``n`` candidates (columns) in the order ``strategy`` lists them.
+
+    ``scores`` are the members' normalised scores of the candidates and
+    ``predictions`` their predicted ratings, both ``(members, candidates)``.
+    """
+    if strategy == "average_of_scores":
+        return np.argsort(-scores.mean(axis=0), kind="stable")[:n]
+    relevance = relevance_by_rank(scores)
+    if strategy == "balanced":
+        return _balanced(relevance, predictions, n)
+    if strategy not in ("fairest", "average"):
+        raise ValueError(f"Unknown group strategy {strategy!r}")
+    pool = np.argsort(-relevance.mean(axis=0), kind="stable")[: PREDICTED_POOL_FACTOR * n]
+    ratings = predictions[:, pool]
+    key = ratings.min(axis=0) if strategy == "fairest" else ratings.mean(axis=0)
+    # Equal predictions go to the film the group finds more relevant (pool order).
+    return pool[np.argsort(-key, kind="stable")][:n]
+
+
+def _balanced(relevance: np.ndarray, predictions: np.ndarray, n: int) -> np.ndarray:
+    n_members, n_candidates = relevance.shape
+    # A film someone would dislike goes after all the others.
+    gain = relevance - (predictions.min(axis=0) < MISERY_FLOOR) * n_members
+    served = np.zeros(n_members, dtype=np.float32)
+    picked = []
+    for _ in range(min(n, n_candidates)):
+        totals = (1.0 / (1.0 + served)) @ gain
+        totals[picked] = -np.inf
+        best = int(np.argmax(totals))
+        picked.append(best)
+        served += relevance[:, best]
+    return np.array(picked, dtype=np.int64)
+
+
+def rank_for_group(
+    model: RecommenderModel,
+    profiles: list[UserProfile],
+    n: int = 50,
+    exclude: np.ndarray | None = None,
+    strategy: str = DEFAULT_STRATEGY,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The group's top-``n`` items and every member's predicted ratings of them.
+
+    Returns ``items`` (n,) and ``predictions`` (members, n). Nothing anyone rated,
+    nothing in ``exclude`` (item indices) and no untrained item is listed.
+    """
+    excluded = group_exclusions(model, profiles, exclude)
+    scores = member_scores(model, profiles, excluded)
+    pool = candidates(scores, max(n, POOL_PER_MEMBER))
+    pool = pool[np.isfinite(scores[0, pool])]
+    predictions = np.vstack([predict_ratings(model, profile, pool) for profile in profiles])
+    order = order_candidates(scores[:, pool], predictions, strategy, n)
+    return pool[order], predictions[:, order]
