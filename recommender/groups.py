@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from recommender.factorization import (
+    OBSCURE_MIN_COUNT,
     RecommenderModel,
     UserProfile,
     predict_ratings,
@@ -56,18 +57,28 @@ PREDICTED_POOL_FACTOR = 2
 
 
 def member_scores(
-    model: RecommenderModel, profiles: list[UserProfile], excluded: np.ndarray
+    model: RecommenderModel,
+    profiles: list[UserProfile],
+    excluded: np.ndarray,
+    popularity_shift: float = 0.0,
 ) -> np.ndarray:
     """``(members, items)`` ranking scores, each member's divided by their best (0–1).
 
     Excluded items (a boolean mask) get -inf. A member without ratings is given
-    popularity, as For you does from the first click.
+    popularity, as For you does from the first click. A ``popularity_shift`` (the
+    popular ↔ obscure control) multiplies scores by ``count ** shift``.
     """
-    counts = np.log1p(model.item_counts.astype(np.float32))
+    counts = model.item_counts.astype(np.float32)
+    popular = np.log1p(counts)
+    if popularity_shift < 0:
+        # One or two ratings are too little to call a film a hidden gem.
+        counts = np.maximum(counts, OBSCURE_MIN_COUNT)
+    shift = np.maximum(counts, 1) ** np.float32(popularity_shift) if popularity_shift else 1.0
     scores = np.empty((len(profiles), model.n_items), dtype=np.float32)
     for row, profile in enumerate(profiles):
-        member = score_items(model, profile) if len(profile.item_indices) else counts.copy()
+        member = score_items(model, profile) if len(profile.item_indices) else popular.copy()
         np.maximum(member, 0, out=member)
+        member *= shift
         member[excluded] = 0
         member /= max(float(member.max()), 1e-12)
         scores[row] = member
@@ -144,6 +155,7 @@ def rank_for_group(
     n: int = 50,
     exclude: np.ndarray | None = None,
     strategy: str = DEFAULT_STRATEGY,
+    popularity_shift: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The group's top-``n`` items and every member's predicted ratings of them.
 
@@ -151,7 +163,7 @@ def rank_for_group(
     nothing in ``exclude`` (item indices) and no untrained item is listed.
     """
     excluded = group_exclusions(model, profiles, exclude)
-    scores = member_scores(model, profiles, excluded)
+    scores = member_scores(model, profiles, excluded, popularity_shift)
     pool = candidates(scores, max(n, POOL_PER_MEMBER))
     pool = pool[np.isfinite(scores[0, pool])]
     predictions = np.vstack([predict_ratings(model, profile, pool) for profile in profiles])

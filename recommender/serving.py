@@ -148,6 +148,16 @@ def _profile(bundle, user):
     return profile, movie_ids
 
 
+def member_profile(bundle, user):
+    """``user`` folded into ``bundle``'s model, as their own list folds them in."""
+    return _profile(bundle, user)[0]
+
+
+def filter_mask(bundle, filters):
+    """Items of ``bundle`` that ``filters`` rule out (True = excluded)."""
+    return _filter_mask(bundle, filters)
+
+
 def _excluded_movie_ids(user, include_watchlist):
     kinds = [ListEntry.Kind.NOT_INTERESTED]
     if not include_watchlist:

@@ -1,4 +1,4 @@
-"""Dependencies run one way: catalog ← ratings ← recommender (accounts, lists on top of ratings).
+"""Dependencies run one way: catalog ← ratings ← recommender ← social (accounts, lists on ratings).
 
 An app may import the apps below it, never one above: the catalog knows
 nothing of members or models, ratings nothing of the recommender. Apps above
@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("catalog", "ratings", "recommender", "accounts", "lists")
+APPS = ("catalog", "ratings", "recommender", "accounts", "lists", "social")
 ALLOWED = {
     "catalog": set(),
     "ratings": {"catalog"},
     "recommender": {"catalog", "ratings"},
     "accounts": {"catalog", "ratings"},
     "lists": {"catalog", "ratings"},
+    "social": {"catalog", "ratings", "recommender"},
 }
 
 
