@@ -75,7 +75,7 @@ class GroupFilterForm(RecommendationFilterForm):
         return DEFAULT_STRATEGY
 
 
-STAR_CHOICES = [("", "Not seen")] + [(str(stars), f"★{stars:g}") for stars in HALF_STARS]
+STAR_CHOICES = [("", "Not seen")] + [(f"{stars:g}", f"★{stars:g}") for stars in HALF_STARS]
 
 
 class GuestForm(forms.Form):

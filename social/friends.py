@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
 
-from social.models import INVITE_LIFETIME, Follow, Invite, Privacy
+from social.models import Follow, Invite, Privacy
 
 INVITE_SALT = "social.invite"
 
@@ -56,15 +56,18 @@ def can_see_ratings(viewer, owner):
 
 
 def invite_token(invite):
-    """The signed token of an invite's link: it names the invite and cannot be forged."""
-    return signing.dumps(invite.pk, salt=INVITE_SALT)
+    """The signed token of an invite's link: it names the invite and cannot be forged.
+
+    The invite's row says until when it works and whether it was revoked.
+    """
+    return signing.Signer(salt=INVITE_SALT).sign(str(invite.pk))
 
 
 def invite_for_token(token):
     """The usable invite a link names, or None (forged, expired or revoked)."""
     try:
-        pk = signing.loads(token, salt=INVITE_SALT, max_age=INVITE_LIFETIME)
-    except signing.BadSignature:
+        pk = int(signing.Signer(salt=INVITE_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
         return None
     return Invite.objects.usable().select_related("inviter").filter(pk=pk).first()
 
