@@ -83,7 +83,7 @@ def test_each_film_shows_everyones_prediction_and_the_groups_reason(
     assert first.loved_by == ["You", "bob"]
     assert first.loved in comedies[:5]
     page = response.content.decode()
-    assert f"You and bob loved <a href=\"{first.loved.get_absolute_url()}\">" in page
+    assert f'You and bob loved <a href="{first.loved.get_absolute_url()}">' in page
     assert "bob <strong>★" in page
 
 
@@ -153,7 +153,8 @@ def test_the_filters_of_for_you_apply(alice_client, alice, bob, clusters):
     rate(alice, clusters["Comedy"][:4], 5.0)
     group = group_of(alice, bob)
 
-    response = alice_client.get(group.get_absolute_url(), {"genre": "horror", "strategy": "fairest"})
+    query = {"genre": "horror", "strategy": "fairest"}
+    response = alice_client.get(group.get_absolute_url(), query)
 
     titles = shown_titles(response)
     assert titles and all(title.startswith("Horror") for title in titles)
