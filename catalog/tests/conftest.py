@@ -35,6 +35,8 @@ MEMBER_PAGES = [
     "/welcome/",
     "/accounts/settings/",
     "/me/import/",
+    "/friends/",
+    "/together/",
 ]
 
 
