@@ -218,8 +218,9 @@ CELERY_TEST_REDIS_DB = int(os.environ.get("CELERY_TEST_REDIS_DB", "15"))
 CELERY_TEST_BROKER = f"redis://127.0.0.1:6379/{CELERY_TEST_REDIS_DB}"
 
 
-# Redis database 14: the shared cache of web workers the tests start.
-SHARED_CACHE_TEST_URL = "redis://127.0.0.1:6379/14"
+# Redis database 14 (or SHARED_CACHE_TEST_URL): the shared cache of web workers the
+# tests start, so that two runs on one machine do not flush each other's.
+SHARED_CACHE_TEST_URL = os.environ.get("SHARED_CACHE_TEST_URL", "redis://127.0.0.1:6379/14")
 
 
 def empty_redis(url):
