@@ -1,9 +1,10 @@
 """Watch together: one list for a group, from the serving model (strategies in ``groups``).
 
 Each person is folded in as For you folds a member in (a guest from their
-quick ratings, like a new member). Nothing anyone rated, marked not interested
-or (unless the filters include it) put on their watchlist is listed, nor
-anything in ``excluded_movie_ids`` (the caller's further exclusions). Each film
+quick ratings, like a new member). Nothing anyone rated is listed, nor what
+any member's own For you leaves out (not interested, the watchlist unless the
+filters include it, films staff hid: ``serving.excluded_movie_ids``), nor
+anything in ``also_exclude`` (film ids the caller rules out). Each film
 comes with every person's predicted rating and the group's reason: the rated
 film that speaks most for it among those that people who may be named loved.
 """
@@ -14,12 +15,12 @@ import numpy as np
 
 from catalog.models import Movie
 from ratings.member_state import with_member_state
-from ratings.models import ListEntry
 from recommender.factorization import fold_in_user, top_contributors
 from recommender.groups import DEFAULT_STRATEGY, rank_for_group
 from recommender.serving import (
     POPULARITY_SHIFTS,
     Filters,
+    excluded_movie_ids,
     filter_mask,
     member_profile,
     model_cache,
@@ -51,7 +52,7 @@ class GroupPick:
 
 
 def recommend_for_group(
-    viewer, members, n=50, filters=None, strategy=DEFAULT_STRATEGY, excluded_movie_ids=()
+    viewer, members, n=50, filters=None, strategy=DEFAULT_STRATEGY, also_exclude=()
 ):
     """Top-``n`` films for ``members`` (``GroupMember``), cards carrying ``viewer``'s state."""
     bundle = model_cache.get()
@@ -60,7 +61,7 @@ def recommend_for_group(
     filters = filters or Filters()
     profiles = [_profile(bundle, member) for member in members]
     excluded = filter_mask(bundle, filters)
-    excluded[bundle.item_indices(_listed_movie_ids(members, filters, excluded_movie_ids))[0]] = True
+    excluded[bundle.item_indices(_listed_movie_ids(members, filters, also_exclude))[0]] = True
     items, predictions = rank_for_group(
         bundle.model,
         profiles,
@@ -105,17 +106,14 @@ def _profile(bundle, member):
     return fold_in_user(bundle.model, items, values[known])
 
 
-def _listed_movie_ids(members, filters, excluded_movie_ids):
-    """Films the group's lists or the caller rule out, and films staff hid."""
-    kinds = [ListEntry.Kind.NOT_INTERESTED]
-    if not filters.include_watchlist:
-        kinds.append(ListEntry.Kind.WATCHLIST)
-    users = [member.user for member in members if member.user is not None]
-    listed = ListEntry.objects.filter(user__in=users, kind__in=kinds).values_list(
-        "movie_id", flat=True
-    )
-    hidden = Movie.objects.filter(is_hidden=True).values_list("id", flat=True)
-    return [*listed, *hidden, *excluded_movie_ids]
+def _listed_movie_ids(members, filters, further):
+    """What each member's own list leaves out (the same exclusions as For you), and
+    the caller's ``further`` exclusions."""
+    excluded = [np.asarray(further, dtype=np.int64)]
+    for member in members:
+        if member.user is not None:
+            excluded.append(excluded_movie_ids(member.user, filters.include_watchlist))
+    return np.unique(np.concatenate(excluded))
 
 
 def _reason(bundle, members, profiles, item):

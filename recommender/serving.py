@@ -158,6 +158,11 @@ def filter_mask(bundle, filters):
     return _filter_mask(bundle, filters)
 
 
+def excluded_movie_ids(user, include_watchlist=False):
+    """Film ids ``user``'s own list leaves out besides their ratings (and staff's hidden films)."""
+    return _excluded_movie_ids(user, include_watchlist)
+
+
 def _excluded_movie_ids(user, include_watchlist):
     kinds = [ListEntry.Kind.NOT_INTERESTED]
     if not include_watchlist:
