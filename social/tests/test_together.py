@@ -190,3 +190,17 @@ def test_only_members_see_a_groups_list(client, alice, bob, clusters):
     client.force_login(bob)
     assert client.get(reverse("social:next", args=[group.token])).status_code == 404
     assert client.get(reverse("social:guest", args=[group.token])).status_code == 404
+
+
+def test_a_members_watchlist_stays_out_unless_the_filter_includes_it(
+    alice_client, alice, bob, clusters
+):
+    comedies = clusters["Comedy"]
+    make_friends(alice, bob)
+    rate(alice, comedies[:4], 5.0)
+    ListEntry.objects.create(user=bob, movie=comedies[4], kind="watchlist")
+    group = group_of(alice, bob)
+    url = group.get_absolute_url()
+
+    assert comedies[4].title not in shown_titles(alice_client.get(url))
+    assert comedies[4].title in shown_titles(alice_client.get(url, {"watchlist": "on"}))
