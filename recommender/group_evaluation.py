@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from recommender.evaluation import encode_ratings, held_out_splits, train_on
-from recommender.factorization import ModelParams, fold_in_user, predict_ratings
+from recommender.factorization import ModelParams, fold_in_user
 from recommender.groups import (
     STRATEGIES,
+    candidate_predictor,
     candidates,
     group_exclusions,
     member_scores,
@@ -106,8 +107,8 @@ def _group_lists(model, profiles, popularity, n):
     scores = member_scores(model, profiles, excluded)
     pool = candidates(scores)
     pool = pool[np.isfinite(scores[0, pool])]
-    predictions = np.vstack([predict_ratings(model, profile, pool) for profile in profiles])
+    predict = candidate_predictor(model, profiles, pool)
     lists = {"popularity": popularity[~excluded[popularity]][:n]}
     for method in METHODS[1:]:
-        lists[method] = pool[order_candidates(scores[:, pool], predictions, method, n)]
+        lists[method] = pool[order_candidates(scores[:, pool], predict, method, n)]
     return lists

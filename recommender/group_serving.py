@@ -15,7 +15,7 @@ import numpy as np
 
 from catalog.models import Movie
 from ratings.member_state import with_member_state
-from recommender.factorization import fold_in_user, top_contributors
+from recommender.factorization import fold_in_user, item_weights
 from recommender.groups import DEFAULT_STRATEGY, rank_for_group
 from recommender.serving import (
     POPULARITY_SHIFTS,
@@ -72,7 +72,7 @@ def recommend_for_group(
     )
     if len(items) == 0:
         return []
-    reasons = [_reason(bundle, members, profiles, int(item)) for item in items]
+    reasons = _reasons(bundle, members, profiles, items)
     movie_ids = bundle.movie_ids[items].tolist()
     movies = with_member_state(Movie.objects.visible().with_card_data(), viewer).in_bulk(movie_ids)
     loved_movies = Movie.objects.only("id", "title", "year").in_bulk(
@@ -116,24 +116,38 @@ def _listed_movie_ids(members, filters, further):
     return np.unique(np.concatenate(excluded))
 
 
-def _reason(bundle, members, profiles, item):
-    """``(rated item, [rows of the people who loved it])`` for the film's reason, or None.
+def _reasons(bundle, members, profiles, items):
+    """Per item: ``(rated item, [rows of the people who loved it])`` for its reason, or None.
 
-    Each nameable person's biggest contributors that they loved and that share a
-    genre with the film are counted; the one most people share wins (then the
-    larger share of the score).
+    Each nameable person's ``REASON_AMONG`` biggest contributors to the film's
+    score that they loved and that share a genre with it are counted; the one
+    most people share wins (then the larger share of the score). One
+    ``item_weights`` product per person covers every listed film.
     """
     genres = bundle.genre_masks
-    tally = {}
+    tallies = [{} for _ in items]
     for row, (member, profile) in enumerate(zip(members, profiles, strict=True)):
         if not member.nameable or not len(profile.item_indices):
             continue
-        rating_of = dict(zip(profile.item_indices.tolist(), profile.ratings.tolist(), strict=True))
-        for rated, share in top_contributors(bundle.model, profile, item, n=REASON_AMONG):
-            if rating_of[rated] >= LOVED and genres[rated] & genres[item]:
-                rows, total = tally.get(rated, ([], 0.0))
-                tally[rated] = ([*rows, row], total + share)
-    if not tally:
-        return None
-    rated, (rows, _) = max(tally.items(), key=lambda entry: (len(entry[1][0]), entry[1][1]))
-    return rated, rows
+        terms = profile.contribution_weights[:, None] * item_weights(
+            bundle.model, profile.item_indices, items
+        )
+        positive = np.maximum(terms, 0).sum(axis=0)
+        leaders = np.argsort(-terms, axis=0, kind="stable")[:REASON_AMONG]
+        for column, item in enumerate(items.tolist()):
+            for leader in leaders[:, column].tolist():
+                rated = int(profile.item_indices[leader])
+                if terms[leader, column] <= 0 or profile.ratings[leader] < LOVED:
+                    continue
+                if genres[rated] & genres[item]:
+                    share = float(terms[leader, column] / positive[column])
+                    rows, total = tallies[column].get(rated, ([], 0.0))
+                    tallies[column][rated] = ([*rows, row], total + share)
+    reasons = []
+    for tally in tallies:
+        if not tally:
+            reasons.append(None)
+            continue
+        rated, (rows, _) = max(tally.items(), key=lambda entry: (len(entry[1][0]), entry[1][1]))
+        reasons.append((rated, rows))
+    return reasons

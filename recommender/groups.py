@@ -5,8 +5,9 @@ ratings, like a new member). A member's *relevance* of a film comes from their
 rank of it: ``RANK_OFFSET / (rank + RANK_OFFSET)`` (1 for their best film),
 so a member whose scores run high does not outweigh one whose scores run low.
 The candidates are each member's best films and the group's best by mean
-relevance; each member's predicted rating is computed for those only. A
-strategy then orders them:
+relevance. Predicted ratings cost far more than scores (each gathers the
+member's rated items), so a strategy asks for them only for the few films it
+needs. A strategy then orders the candidates:
 
 * ``balanced`` (the default): the list is built one film at a time; each film
   is the one with the largest relevance summed over members, each member
@@ -114,36 +115,61 @@ def relevance_by_rank(scores: np.ndarray) -> np.ndarray:
     return RANK_OFFSET / (ranks + RANK_OFFSET).astype(np.float32)
 
 
-def order_candidates(scores: np.ndarray, predictions: np.ndarray, strategy: str, n: int):
+def order_candidates(scores: np.ndarray, predict, strategy: str, n: int) -> np.ndarray:
     """Positions of the top ``n`` candidates (columns) in the order ``strategy`` lists them.
 
-    ``scores`` are the members' normalised scores of the candidates and
-    ``predictions`` their predicted ratings, both ``(members, candidates)``.
+    ``scores`` are the members' normalised scores of the candidates, ``(members,
+    candidates)``; ``predict(columns)`` gives the members' predicted ratings of
+    those columns, ``(members, len(columns))``: it is asked only about the few
+    films a strategy needs, since predicting costs far more than scoring.
     """
     if strategy == "average_of_scores":
         return np.argsort(-scores.mean(axis=0), kind="stable")[:n]
     relevance = relevance_by_rank(scores)
     if strategy == "balanced":
-        return _balanced(relevance, predictions, n)
+        return _balanced(relevance, predict, n)
     if strategy not in ("fairest", "average"):
         raise ValueError(f"Unknown group strategy {strategy!r}")
     pool = np.argsort(-relevance.mean(axis=0), kind="stable")[: PREDICTED_POOL_FACTOR * n]
-    ratings = predictions[:, pool]
+    ratings = predict(pool)
     key = ratings.min(axis=0) if strategy == "fairest" else ratings.mean(axis=0)
     # Equal predictions go to the film the group finds more relevant (pool order).
     return pool[np.argsort(-key, kind="stable")][:n]
 
 
-def _balanced(relevance: np.ndarray, predictions: np.ndarray, n: int) -> np.ndarray:
-    n_members, n_candidates = relevance.shape
-    # A film someone would dislike goes after all the others.
-    gain = relevance - (predictions.min(axis=0) < MISERY_FLOOR) * n_members
-    served = np.zeros(n_members, dtype=np.float32)
+def _balanced(relevance: np.ndarray, predict, n: int) -> np.ndarray:
+    """The balanced list; a film someone would dislike goes last.
+
+    The list is built without the films found disliked so far; the films on it
+    whose predictions are not known yet are predicted in one call (each call
+    gathers every member's rated items, so one per round, not one per film).
+    A round that finds no new disliked film is the list.
+    """
+    disliked = np.zeros(relevance.shape[1], dtype=bool)
+    lowest = {}
+    while True:
+        picked = _greedy(relevance, ~disliked, n)
+        unknown = [column for column in picked.tolist() if column not in lowest]
+        if unknown:
+            predicted = predict(np.array(unknown)).min(axis=0).tolist()
+            lowest.update(zip(unknown, predicted, strict=True))
+        found = [column for column in picked.tolist() if lowest[column] < MISERY_FLOOR]
+        if not found:
+            break
+        disliked[found] = True
+    return np.concatenate([picked, np.flatnonzero(disliked)])[:n]
+
+
+def _greedy(relevance: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
+    """Up to ``n`` allowed columns, each the best for the members the list has served least."""
+    served = np.zeros(relevance.shape[0], dtype=np.float32)
+    available = allowed.copy()
     picked = []
-    for _ in range(min(n, n_candidates)):
-        totals = (1.0 / (1.0 + served)) @ gain
-        totals[picked] = -np.inf
+    while len(picked) < n and available.any():
+        totals = (1.0 / (1.0 + served)) @ relevance
+        totals[~available] = -np.inf
         best = int(np.argmax(totals))
+        available[best] = False
         picked.append(best)
         served += relevance[:, best]
     return np.array(picked, dtype=np.int64)
@@ -166,6 +192,16 @@ def rank_for_group(
     scores = member_scores(model, profiles, excluded, popularity_shift)
     pool = candidates(scores, max(n, POOL_PER_MEMBER))
     pool = pool[np.isfinite(scores[0, pool])]
-    predictions = np.vstack([predict_ratings(model, profile, pool) for profile in profiles])
-    order = order_candidates(scores[:, pool], predictions, strategy, n)
-    return pool[order], predictions[:, order]
+    predict = candidate_predictor(model, profiles, pool)
+    order = order_candidates(scores[:, pool], predict, strategy, n)
+    return pool[order], predict(order)
+
+
+def candidate_predictor(model: RecommenderModel, profiles: list[UserProfile], pool: np.ndarray):
+    """``predict(columns)``: the members' predicted ratings of ``pool[columns]``."""
+
+    def predict(columns):
+        items = pool[np.asarray(columns, dtype=np.int64)]
+        return np.vstack([predict_ratings(model, profile, items) for profile in profiles])
+
+    return predict
