@@ -2,9 +2,10 @@
 
 Each person is folded in as For you folds a member in (a guest from their
 quick ratings, like a new member). Nothing anyone rated is listed, nor what
-any member's own For you leaves out (not interested, the watchlist unless the
-filters include it, films staff hid: ``serving.excluded_movie_ids``), nor
-anything in ``also_exclude`` (film ids the caller rules out). Each film
+any member's own For you leaves out (``serving.excluded_movie_ids``: not
+interested, logged in the diary, the watchlist unless the filters include it,
+films staff hid), nor anything in ``also_exclude`` (film ids the caller rules
+out). Each film
 comes with every person's predicted rating and the group's reason: the rated
 film that speaks most for it among those that people who may be named loved.
 """

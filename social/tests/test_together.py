@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from ratings.models import ListEntry, Rating
+from ratings.models import DiaryEntry, ListEntry, Rating
 from recommender.tests.factories import planted_catalog, trained_model
 from social.models import Privacy, WatchGroup
 from social.tests.factories import make_friends
@@ -51,17 +51,18 @@ def test_a_member_starts_a_group_with_friends_only(alice_client, alice, bob, car
     assert set(group.members.all()) == {alice, bob}
 
 
-def test_the_list_leaves_out_what_anyone_rated_or_hid(alice_client, alice, bob, clusters):
+def test_the_list_leaves_out_what_anyone_rated_hid_or_logged(alice_client, alice, bob, clusters):
     comedies = clusters["Comedy"]
     make_friends(alice, bob)
     rate(alice, comedies[:4], 5.0)
     rate(bob, comedies[4:7], 5.0)
     ListEntry.objects.create(user=bob, movie=comedies[7], kind="hidden")
+    DiaryEntry.objects.create(user=bob, movie=comedies[8])  # watched, not rated
     group = group_of(alice, bob)
 
     titles = shown_titles(alice_client.get(group.get_absolute_url()))
 
-    assert titles and not set(titles) & {movie.title for movie in comedies[:8]}
+    assert titles and not set(titles) & {movie.title for movie in comedies[:9]}
     assert titles[0].startswith("Comedy")
 
 
