@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "recommender",
     "accounts",
     "lists",
+    "taste",
 ]
 
 MIDDLEWARE = [

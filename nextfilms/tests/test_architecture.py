@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("catalog", "ratings", "recommender", "accounts", "lists")
+APPS = ("catalog", "ratings", "recommender", "accounts", "lists", "taste")
 ALLOWED = {
     "catalog": set(),
     "ratings": {"catalog"},
     "recommender": {"catalog", "ratings"},
     "accounts": {"catalog", "ratings"},
     "lists": {"catalog", "ratings"},
+    "taste": {"catalog", "ratings"},
 }
 
 
