@@ -152,3 +152,30 @@ def test_every_name_on_a_film_page_links_to_its_person(client):
     html = client.get(movie.get_absolute_url()).content.decode()
     assert html.count(f'href="{director.get_absolute_url()}"') == 2  # directed, wrote
     assert f'href="{actor.get_absolute_url()}">Al Pacino</a>' in html
+
+
+def test_suggestions_group_people_and_films_best_match_first(client, tarantino):
+    make_movie("Tarantula", year=1955)
+    html = client.get(reverse("catalog:suggest"), {"q": "tarantino"}).content.decode()
+    groups = re.findall(r'role="group" aria-labelledby="suggestions-(\w+)"', html)
+    assert groups[0] == "people"
+    person, _ = tarantino
+    assert f'id="suggestion-person-{person.pk}" href="{person.get_absolute_url()}"' in html
+
+
+def test_search_page_shows_people_and_tags_beside_films(client, tarantino):
+    from catalog.models import MovieTag
+
+    person, films = tarantino
+    MovieTag.objects.create(movie=films["Pulp Fiction"], tag="tarantino", count=12)
+    html = client.get(reverse("catalog:search"), {"q": "tarantino"}).content.decode()
+    assert 'id="people-results"' in html
+    assert f'href="{person.get_absolute_url()}"' in html
+    assert 'href="/tags/tarantino/">tarantino' in html
+    assert "MovieLens tag · 1 film" in html
+    # Later pages are more films only.
+    for i in range(30):
+        make_movie(f"Tarantino Tribute {i}")
+    assert 'id="people-results"' not in client.get(
+        reverse("catalog:search"), {"q": "tarantino", "page": 2}
+    ).content.decode()
