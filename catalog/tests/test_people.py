@@ -176,6 +176,7 @@ def test_search_page_shows_people_and_tags_beside_films(client, tarantino):
     # Later pages are more films only.
     for i in range(30):
         make_movie(f"Tarantino Tribute {i}")
-    assert 'id="people-results"' not in client.get(
-        reverse("catalog:search"), {"q": "tarantino", "page": 2}
-    ).content.decode()
+    assert (
+        'id="people-results"'
+        not in client.get(reverse("catalog:search"), {"q": "tarantino", "page": 2}).content.decode()
+    )

@@ -1,4 +1,4 @@
-""""Members who loved this also loved": from members' ratings, above a threshold."""
+""" "Members who loved this also loved": from members' ratings, above a threshold."""
 
 import pytest
 
@@ -54,9 +54,7 @@ def test_too_few_films_loved_together_give_no_row(members, films):
     assert also_loved.also_loved_ids(films["Heat"]) == []
 
 
-def test_film_page_shows_the_row_and_falls_back_to_the_models_without_it(
-    client, members, films
-):
+def test_film_page_shows_the_row_and_falls_back_to_the_models_without_it(client, members, films):
     love(members, films["Heat"])
     html = client.get(films["Heat"].get_absolute_url()).content.decode()
     assert "Members who loved Heat also loved" not in html
