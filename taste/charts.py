@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 WIDTH = 400
 HEIGHT = 200
-LEFT = 30  # room for the value axis
+LEFT = 40  # room for the value axis ("100%")
 BOTTOM = 24  # room for the category labels
 TOP = 10
 GAP = 0.2  # share of each slot left empty between bars
+MAX_BAR_WIDTH = 40  # one or two bars should not fill the chart
 GRID_LINES = 4
 
 
@@ -63,11 +64,12 @@ def bar_chart(labels, *series, percent=False, max_labels=12):
     scale_top = _nice_ceiling(peak)
     plot_height = HEIGHT - BOTTOM - TOP
     slot_width = (WIDTH - LEFT) / max(len(labels), 1)
-    bar_width = slot_width * (1 - GAP) / max(len(series), 1)
+    bar_width = min(slot_width * (1 - GAP) / max(len(series), 1), MAX_BAR_WIDTH)
+    group_width = bar_width * len(series)
     step = max(1, -(-len(labels) // max_labels))
     slots = []
     for index, label in enumerate(labels):
-        start = LEFT + index * slot_width + slot_width * GAP / 2
+        start = LEFT + index * slot_width + (slot_width - group_width) / 2
         bars = []
         for number, values in enumerate(series):
             height = plot_height * values[index] / scale_top
