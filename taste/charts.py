@@ -61,7 +61,7 @@ def bar_chart(labels, *series, percent=False, max_labels=12):
     (evenly spaced), so a long time line stays legible on a phone.
     """
     peak = max((value for values in series for value in values), default=0) or 1
-    scale_top = _nice_ceiling(peak)
+    scale_top = _grid_step(peak) * GRID_LINES
     plot_height = HEIGHT - BOTTOM - TOP
     slot_width = (WIDTH - LEFT) / max(len(labels), 1)
     bar_width = min(slot_width * (1 - GAP) / max(len(series), 1), MAX_BAR_WIDTH)
@@ -99,17 +99,16 @@ def bar_chart(labels, *series, percent=False, max_labels=12):
     return BarChart(slots=slots, grid=grid)
 
 
-def _nice_ceiling(value):
-    """The smallest of 1, 2, 2.5, 5 × 10ⁿ at or above ``value`` (axis tops read well)."""
+def _grid_step(peak):
+    """The smallest of 1, 2, 5 × 10ⁿ (at least 1) that fits ``peak`` in ``GRID_LINES`` steps,
+    so every grid line reads as a whole number."""
+    target = peak / GRID_LINES
     magnitude = 1
-    while magnitude * 10 < value:
+    while True:
+        for factor in (1, 2, 5):
+            if magnitude * factor >= target:
+                return magnitude * factor
         magnitude *= 10
-    while magnitude > value and magnitude > 1e-9:
-        magnitude /= 10
-    for factor in (1, 2, 2.5, 5, 10):
-        if magnitude * factor >= value:
-            return magnitude * factor
-    return magnitude * 10
 
 
 def percentages(counts):

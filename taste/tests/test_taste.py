@@ -149,11 +149,11 @@ def test_a_bounded_number_of_queries(alice, alice_client, count, django_assert_m
         assert alice_client.get(URL).status_code == 200
 
 
-def test_chart_bars_scale_to_a_round_axis_top():
+def test_chart_bars_scale_to_an_axis_of_whole_steps():
     chart = charts.bar_chart(["a", "b"], [3, 7])
-    assert [line.label for line in chart.grid] == ["0", "2.5", "5", "7.5", "10"]
+    assert [line.label for line in chart.grid] == ["0", "2", "4", "6", "8"]
     short, tall = (slot.bars[0] for slot in chart.slots)
-    assert tall.height == pytest.approx(0.7 * (charts.HEIGHT - charts.BOTTOM - charts.TOP))
+    assert tall.height == pytest.approx(7 / 8 * (charts.HEIGHT - charts.BOTTOM - charts.TOP))
     assert short.y + short.height == tall.y + tall.height == chart.baseline
 
 
