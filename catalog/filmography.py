@@ -103,9 +103,13 @@ def member_average(movies):
 
 
 def unseen_best_first(movies, member_order=None, limit=UNSEEN_ROW):
-    """The films the member has not rated: in ``member_order`` (the recommender's),
-    else by community score."""
-    unseen = {movie.pk: movie for movie in movies if movie.user_rating is None}
+    """The films the member has not rated nor dismissed: in ``member_order`` (the
+    recommender's), else by community score."""
+    unseen = {
+        movie.pk: movie
+        for movie in movies
+        if movie.user_rating is None and not movie.is_not_interested
+    }
     ordered = [unseen[pk] for pk in member_order or () if pk in unseen]
     listed = {movie.pk for movie in ordered}
     rest = sorted(

@@ -119,6 +119,18 @@ def test_member_sees_their_average_and_their_unseen_films_by_community_score(
     assert titles(unseen) == ["Reservoir Dogs", "Four Rooms"]
 
 
+def test_films_the_member_is_not_interested_in_are_not_offered_as_unseen(
+    alice_client, alice, tarantino
+):
+    from ratings.models import ListEntry
+
+    person, films = tarantino
+    ListEntry.objects.create(user=alice, movie=films["Four Rooms"], kind="hidden")
+    html = alice_client.get(person.get_absolute_url()).content.decode()
+    unseen = html.split('id="unseen-heading"')[1].split("</section>")[0]
+    assert "Four Rooms" not in unseen
+
+
 def test_visitors_see_no_member_figures(client, tarantino):
     person, _ = tarantino
     html = client.get(person.get_absolute_url()).content.decode()
