@@ -1,14 +1,17 @@
-"""A person's films as their page shows them: roles, sections, "known for".
+"""A person's films as their page shows them: roles, order, "known for", the member's figures.
 
-The page's films come with card data and the member's state (``user_rating``)
-in a fixed number of queries; the recommender's order and predicted ratings
+A prolific actor can have hundreds of films, so the page reads every film as a
+light row first (roles, year, popularity, the member's rating) and fetches card
+data only for the films it shows: one page of the filmography, "Known for" and
+"their films you haven't seen". The recommender's order and predicted ratings
 arrive through ``catalog.extensions`` (page ``person_detail``).
 """
 
 from dataclasses import dataclass
 from statistics import fmean
 
-from catalog.models import Credit
+from catalog import extensions
+from catalog.models import Credit, Movie
 
 KNOWN_FOR = 6
 # "Known for" looks at the roles people remember: directing, writing and the
@@ -18,47 +21,53 @@ FILMOGRAPHY_SORTS = {
     "year": "Newest first",
     "popularity": "Most rated first",
 }
+ROLES = {"directed": "Directed", "written": "Written", "acted": "Acted in"}
 UNSEEN_ROW = 12
 
 
-ROLES = {"directed": "Directed", "written": "Written", "acted": "Acted in"}
+@dataclass
+class Entry:
+    """One of the person's films, without its card data."""
+
+    pk: int
+    year: int | None
+    rating_count: int
+    score: float
+    user_rating: float | None
+    is_not_interested: bool
+    roles: list  # keys of ROLES
+    role_note: str  # "Director · Screenplay · as Mr. Brown"
+    lead: bool  # directed, wrote or among the first-billed
 
 
 @dataclass
 class Filmography:
-    movies: list  # every film, each with ``role_note`` ("Director · as Mr. Brown")
+    entries: list  # every film, in the page's order
     role_counts: dict  # role key: number of films
-    known_for: list
+    known_for: list  # entries, most rated lead roles first
     known_for_department: str
 
     def with_role(self, role):
-        return [movie for movie in self.movies if role in movie.roles] if role else self.movies
+        return [entry for entry in self.entries if role in entry.roles] if role else self.entries
 
 
 def _sort_key(sort):
     if sort == "popularity":
-        return lambda movie: (-movie.rating_count, -movie.score, movie.pk)
-    return lambda movie: (-(movie.year or 0), -movie.rating_count, movie.pk)
+        return lambda entry: (-entry.rating_count, -entry.score, entry.pk)
+    return lambda entry: (-(entry.year or 0), -entry.rating_count, entry.pk)
 
 
-def filmography(person, movies_queryset, sort="year"):
-    """``person``'s visible films from ``movies_queryset``, sorted by ``sort``.
+def filmography(person, user, sort="year"):
+    """``person``'s visible films as ``Entry`` rows sorted by ``sort``, in two queries.
 
-    ``movies_queryset`` carries card data and the member's state. Each film gets
-    ``roles`` (keys of ``ROLES``) and ``role_note``, so a film someone directed
-    and wrote is listed once.
+    A film someone directed and wrote is one entry with both roles.
     """
-    credits = list(
+    notes, lead_ids = {}, set()
+    for movie_id, kind, job, department, character, order in (
         Credit.objects.filter(person=person, movie__is_hidden=False)
         .order_by("order", "id")
         .values_list("movie_id", "kind", "job", "department", "character", "order")
-    )
-    movies = movies_queryset.in_bulk({credit[0] for credit in credits})
-    notes, lead_ids = {}, set()
-    for movie_id, kind, job, department, character, order in credits:
-        movie = movies.get(movie_id)
-        if movie is None:
-            continue
+    ):
         if kind == Credit.Kind.CAST:
             role, note = "acted", f"as {character}" if character else "Cast"
             if order < KNOWN_FOR_CAST_ORDER:
@@ -71,23 +80,40 @@ def filmography(person, movies_queryset, sort="year"):
             lead_ids.add(movie_id)
         else:
             continue
-        roles = notes.setdefault(movie_id, {})
-        roles.setdefault(role, []).append(note)
-    listed = []
-    for movie_id, roles in notes.items():
-        movie = movies[movie_id]
-        movie.roles = [role for role in ROLES if role in roles]
-        movie.role_note = " · ".join(
-            note for role in movie.roles for note in dict.fromkeys(roles[role])
+        notes.setdefault(movie_id, {}).setdefault(role, []).append(note)
+    rows = extensions.with_member_state(Movie.objects.filter(pk__in=notes), user).values_list(
+        "pk", "year", "rating_count", "score", "user_rating", "is_not_interested"
+    )
+    entries = []
+    for pk, year, rating_count, score, user_rating, not_interested in rows:
+        roles = [role for role in ROLES if role in notes[pk]]
+        entries.append(
+            Entry(
+                pk=pk,
+                year=year,
+                rating_count=rating_count,
+                score=score,
+                user_rating=user_rating,
+                is_not_interested=not_interested,
+                roles=roles,
+                role_note=" · ".join(
+                    note for role in roles for note in dict.fromkeys(notes[pk][role])
+                ),
+                lead=pk in lead_ids,
+            )
         )
-        listed.append(movie)
-    listed.sort(key=_sort_key(sort if sort in FILMOGRAPHY_SORTS else "year"))
-    role_counts = {role: sum(1 for movie in listed if role in movie.roles) for role in ROLES}
-    candidates = [movie for movie in listed if movie.pk in lead_ids] or listed
-    known_for = sorted(candidates, key=_sort_key("popularity"))[:KNOWN_FOR]
-    most = max(ROLES, key=lambda role: role_counts[role]) if listed else None
-    department = {"directed": "Directing", "written": "Writing", "acted": "Acting"}.get(most, "")
-    return Filmography(listed, role_counts, known_for, department)
+    entries.sort(key=_sort_key(sort if sort in FILMOGRAPHY_SORTS else "year"))
+    role_counts = {role: sum(1 for e in entries if role in e.roles) for role in ROLES}
+    candidates = [entry for entry in entries if entry.lead] or entries
+    most = max(ROLES, key=lambda role: role_counts[role]) if entries else None
+    return Filmography(
+        entries=entries,
+        role_counts=role_counts,
+        known_for=sorted(candidates, key=_sort_key("popularity"))[:KNOWN_FOR],
+        known_for_department={"directed": "Directing", "written": "Writing"}.get(
+            most, "Acting" if most else ""
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -96,27 +122,27 @@ class MemberAverage:
     count: int
 
 
-def member_average(movies):
-    """The member's mean rating of ``movies`` (their ``user_rating``), or None."""
-    ratings = [movie.user_rating for movie in movies if movie.user_rating is not None]
+def member_average(entries):
+    """The member's mean rating of the films of ``entries``, or None."""
+    ratings = [entry.user_rating for entry in entries if entry.user_rating is not None]
     return MemberAverage(fmean(ratings), len(ratings)) if ratings else None
 
 
-def unseen_best_first(movies, member_order=None, limit=UNSEEN_ROW):
-    """The films the member has not rated nor dismissed: in ``member_order`` (the
-    recommender's), else by community score."""
+def unseen_best_first(entries, member_order=None, limit=UNSEEN_ROW):
+    """Ids of the films the member has not rated nor dismissed: in ``member_order``
+    (the recommender's), else by community score."""
     unseen = {
-        movie.pk: movie
-        for movie in movies
-        if movie.user_rating is None and not movie.is_not_interested
+        entry.pk: entry
+        for entry in entries
+        if entry.user_rating is None and not entry.is_not_interested
     }
-    ordered = [unseen[pk] for pk in member_order or () if pk in unseen]
-    listed = {movie.pk for movie in ordered}
+    ordered = [pk for pk in member_order or () if pk in unseen]
+    listed = set(ordered)
     rest = sorted(
-        (movie for pk, movie in unseen.items() if pk not in listed),
-        key=lambda movie: (-movie.score, -movie.rating_count, movie.pk),
+        (entry for pk, entry in unseen.items() if pk not in listed),
+        key=lambda entry: (-entry.score, -entry.rating_count, entry.pk),
     )
-    return (ordered + rest)[:limit]
+    return (ordered + [entry.pk for entry in rest])[:limit]
 
 
 def ranked_ids(movie_ids_by_score, member_order=None):

@@ -25,6 +25,7 @@ SEARCH_RESULTS = 100
 SEARCH_PEOPLE = 12
 SEARCH_TAGS = 12
 FILM_PAGE_TAGS = 20
+FILMOGRAPHY_PAGE_SIZE = 48
 TOP_RATED_MIN_SHARE = 0.5
 
 
@@ -168,22 +169,42 @@ def person_detail(request, pk, slug=None):
     person = get_object_or_404(Person, pk=pk)
     if slug != person.slug:
         return redirect(person, permanent=True)
+    user = request.user
     sort = request.GET.get("sort")
     sort = sort if sort in filmography.FILMOGRAPHY_SORTS else "year"
     role = request.GET.get("role")
     role = role if role in filmography.ROLES else ""
-    films = filmography.filmography(person, _cards(Movie.objects.all(), request.user), sort)
+    films = filmography.filmography(person, user, sort)
     extras = extensions.page_extras(
-        "person_detail", request, person=person, movie_ids=[movie.pk for movie in films.movies]
+        "person_detail", request, person=person, movie_ids=[e.pk for e in films.entries]
     )
-    _attach_predictions(films.movies, extras.get("predicted_ratings", {}))
+    page = Paginator(films.with_role(role), FILMOGRAPHY_PAGE_SIZE).get_page(request.GET.get("page"))
+    known_for = [entry.pk for entry in films.known_for]
+    unseen = filmography.unseen_best_first(films.entries, extras.get("member_order"))
+    if not user.is_authenticated:
+        unseen = []
+    # Card data only for the films the page shows.
+    cards = _cards(Movie.objects.all(), user).in_bulk(
+        {entry.pk for entry in page.object_list} | set(known_for) | set(unseen)
+    )
+    _attach_predictions(cards.values(), extras.get("predicted_ratings", {}))
+    query = {"sort": sort, **({"role": role} if role else {})}
     return render(
         request,
         "catalog/person_detail.html",
         {
             "person": person,
             "films": films,
-            "listed": films.with_role(role),
+            "film_count": len(films.entries),
+            "page": page,
+            "listed": [
+                (cards[entry.pk], entry.role_note)
+                for entry in page.object_list
+                if entry.pk in cards
+            ],
+            "known_for": [cards[pk] for pk in known_for if pk in cards],
+            "unseen": [cards[pk] for pk in unseen if pk in cards],
+            "member_average": filmography.member_average(films.entries),
             "sort": sort,
             "sorts": filmography.FILMOGRAPHY_SORTS.items(),
             "role": role,
@@ -192,12 +213,7 @@ def person_detail(request, pk, slug=None):
                 for key, label in filmography.ROLES.items()
                 if films.role_counts[key]
             ],
-            "member_average": filmography.member_average(films.movies),
-            "unseen": (
-                filmography.unseen_best_first(films.movies, extras.get("member_order"))
-                if request.user.is_authenticated
-                else []
-            ),
+            "query_string": urlencode(query),
         },
     )
 
