@@ -198,3 +198,21 @@ def test_search_page_shows_people_and_tags_beside_films(client, tarantino):
         'id="people-results"'
         not in client.get(reverse("catalog:search"), {"q": "tarantino", "page": 2}).content.decode()
     )
+
+
+def test_people_the_tmdb_sync_stores_are_searchable_and_have_pages(client, standin):
+    """Through the real client and the stand-in: Fight Club's real credits."""
+    from catalog.search import search_people
+    from catalog.tmdb import api, sync
+    from catalog.tmdb.limits import local_gate
+
+    movie = make_movie("Fight Club", year=1999, tmdb_id=550)
+    tmdb = api.TMDBClient("test-token", standin.url, gate=local_gate(1000))
+    assert sync.sync_movie(movie.pk, client=tmdb) == "ok"
+    norton = search_people("edward nortn")[0]  # a typo, as people type
+    assert norton.name == "Edward Norton"
+    html = client.get(norton.get_absolute_url()).content.decode()
+    assert "Fight Club" in html
+    assert "as Narrator" in html
+    film_page = client.get(movie.get_absolute_url()).content.decode()
+    assert f'href="{norton.get_absolute_url()}">Edward Norton</a>' in film_page
