@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from catalog.models import MovieTag
+from catalog.models import Movie, MovieTag
 from catalog.tests.axe import axe_violations
 from catalog.tests.factories import credit, make_person
 from catalog.tests.test_browser_layout import OVERFLOW
@@ -84,7 +84,9 @@ def test_search_a_director_rate_on_their_page_and_see_it_on_the_taste_page(page,
 
 
 def test_new_pages_pass_axe_and_fit_a_phone(page, director):
+    film = Movie.objects.get(title="Comedy 0")  # linked names, cast photos, tags
     paths = [
+        film.get_absolute_url(),
         director.get_absolute_url(),
         "/search/?q=tarantino",
         "/tags/quirky/",
