@@ -95,7 +95,16 @@ def _ranked_people(parsed, limit):
         popularity=Coalesce(Sum("credits__movie__rating_count"), 0),
     )
     ranked = _ranked_keys(people, parsed.whole_text, limit)
-    found = Person.objects.in_bulk([pk for pk, _ in ranked])
+    found = Person.objects.annotate(
+        film_count=Count("credits__movie", distinct=True),
+        directed=Count("credits", filter=Q(credits__job="Director")),
+        acted=Count("credits", filter=Q(credits__kind="cast")),
+    ).in_bulk([pk for pk, _ in ranked])
+    for person in found.values():
+        # What tells two people of one name apart in a list: what they mostly do.
+        person.known_for = "Director" if person.directed >= max(person.acted, 1) else "Actor"
+        if not person.directed and not person.acted:
+            person.known_for = "Writer"
     return [(found[pk], rank) for pk, rank in ranked if pk in found]
 
 

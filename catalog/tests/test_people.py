@@ -179,6 +179,7 @@ def test_suggestions_group_people_and_films_best_match_first(client, tarantino):
     assert groups[0] == "people"
     person, _ = tarantino
     assert f'id="suggestion-person-{person.pk}" href="{person.get_absolute_url()}"' in html
+    assert "Director · 4 films" in html
 
 
 def test_search_page_shows_people_and_tags_beside_films(client, tarantino):

@@ -45,7 +45,9 @@ def test_search_a_director_rate_on_their_page_and_see_it_on_the_taste_page(page,
     search.press_sequentially("tarantino", delay=30)
     people = page.get_by_role("group", name="People")
     expect(people.get_by_role("option")).to_have_count(1)
-    expect(people.get_by_role("option")).to_have_accessible_name("Quentin Tarantino")
+    expect(people.get_by_role("option")).to_have_accessible_name(
+        "Quentin Tarantino Director · 5 films"
+    )
     snap("suggestions")
     search.press("ArrowDown")
     search.press("Enter")
