@@ -50,8 +50,9 @@ def register_page_extras(page, provider):
     Pages and what they pass: ``home``; ``movie_detail`` (``movie``);
     ``person_detail`` (``person``, ``movie_ids``) and ``film_group`` (a tag's or
     keyword's films: ``movie_ids``). The last two read ``member_order`` (the ids
-    the member has not rated, best for them first) and ``predicted_ratings``
-    (``{film id: stars}``) from what providers return.
+    the member has not rated, best for them first), ``predicted_ratings``
+    (``{film id: stars}``) and, on the person page, ``seen_movie_ids`` (films the
+    member logged without rating) from what providers return.
     """
     _page_extras.setdefault(page, []).append(provider)
 

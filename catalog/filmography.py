@@ -128,13 +128,13 @@ def member_average(entries):
     return MemberAverage(fmean(ratings), len(ratings)) if ratings else None
 
 
-def unseen_best_first(entries, member_order=None, limit=UNSEEN_ROW):
-    """Ids of the films the member has not rated nor dismissed: in ``member_order``
-    (the recommender's), else by community score."""
+def unseen_best_first(entries, member_order=None, seen=(), limit=UNSEEN_ROW):
+    """Ids of the films the member has not rated, logged (``seen``) nor dismissed: in
+    ``member_order`` (the recommender's), else by community score."""
     unseen = {
         entry.pk: entry
         for entry in entries
-        if entry.user_rating is None and not entry.is_not_interested
+        if entry.user_rating is None and not entry.is_not_interested and entry.pk not in seen
     }
     ordered = [pk for pk in member_order or () if pk in unseen]
     listed = set(ordered)

@@ -180,7 +180,9 @@ def person_detail(request, pk, slug=None):
     )
     page = Paginator(films.with_role(role), FILMOGRAPHY_PAGE_SIZE).get_page(request.GET.get("page"))
     known_for = [entry.pk for entry in films.known_for]
-    unseen = filmography.unseen_best_first(films.entries, extras.get("member_order"))
+    unseen = filmography.unseen_best_first(
+        films.entries, extras.get("member_order"), extras.get("seen_movie_ids", ())
+    )
     if not user.is_authenticated:
         unseen = []
     # Card data only for the films the page shows.

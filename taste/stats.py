@@ -74,9 +74,9 @@ def taste_of(user):
     """The member's ``Taste``; ``rating_count`` 0 when they rated nothing yet."""
     ratings = Rating.objects.for_user(user).of_visible_movies()
     rows = list(
-        ratings.order_by("created_at").values_list(
+        ratings.order_by("rated_at").values_list(
             "value",
-            "created_at",
+            "rated_at",
             "movie_id",
             "movie__title",
             "movie__year",

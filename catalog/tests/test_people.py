@@ -131,6 +131,17 @@ def test_films_the_member_is_not_interested_in_are_not_offered_as_unseen(
     assert "Four Rooms" not in unseen
 
 
+def test_films_the_member_logged_without_rating_count_as_seen(alice_client, alice, tarantino):
+    from ratings.models import DiaryEntry
+
+    person, films = tarantino
+    DiaryEntry.objects.create(user=alice, movie=films["Reservoir Dogs"])
+    Rating.objects.create(user=alice, movie=films["Pulp Fiction"], value=4)
+    html = alice_client.get(person.get_absolute_url()).content.decode()
+    unseen = html.split('id="unseen-heading"')[1].split("</section>")[0]
+    assert titles(unseen) == ["Jackie Brown", "Four Rooms"]
+
+
 def test_visitors_see_no_member_figures(client, tarantino):
     person, _ = tarantino
     html = client.get(person.get_absolute_url()).content.decode()

@@ -18,7 +18,7 @@ URL = "/me/taste/"
 def rate(user, movie, value, when=None):
     rating = Rating.objects.create(user=user, movie=movie, value=value)
     if when:
-        Rating.objects.filter(pk=rating.pk).update(created_at=when)
+        Rating.objects.filter(pk=rating.pk).update(rated_at=when)
     return rating
 
 
