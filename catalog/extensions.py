@@ -45,7 +45,15 @@ def discoverable_by(queryset, user):
 
 
 def register_page_extras(page, provider):
-    """``provider(request, **objects)`` returns context variables for ``page``."""
+    """``provider(request, **objects)`` returns context variables for ``page``.
+
+    Pages and what they pass: ``home``; ``movie_detail`` (``movie``);
+    ``person_detail`` (``person``, ``movie_ids``) and ``film_group`` (a tag's or
+    keyword's films: ``movie_ids``). The last two read ``member_order`` (the ids
+    the member has not rated, best for them first), ``predicted_ratings``
+    (``{film id: stars}``) and, on the person page, ``seen_movie_ids`` (films the
+    member logged without rating) from what providers return.
+    """
     _page_extras.setdefault(page, []).append(provider)
 
 

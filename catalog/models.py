@@ -226,10 +226,16 @@ class Movie(models.Model):
         return self.year - self.year % 10 if self.year else None
 
 
+def url_slug(name, fallback):
+    """The readable part of a page address (``/people/31-tom-hanks/``); never empty."""
+    return slugify(name)[:60].strip("-") or fallback
+
+
 class Person(models.Model):
     tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True, unique=True)
     name = models.CharField(max_length=200)
     profile_path = models.CharField(max_length=200, blank=True)
+    search_text = models.CharField(max_length=200, editable=False, default="")
 
     class Meta:
         ordering = ["name"]
@@ -239,12 +245,48 @@ class Person(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.search_text = text.normalize(self.name)[:200]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("catalog:person_detail", args=[self.pk, self.slug])
+
+    @property
+    def slug(self):
+        return url_slug(self.name, "person")
+
+    @property
+    def profile_url(self):
+        return f"{image_base_url()}w185{self.profile_path}" if self.profile_path else ""
+
+    @property
+    def profile_srcset(self):
+        if not self.profile_path:
+            return ""
+        base = image_base_url()
+        return f"{base}w185{self.profile_path} 185w, {base}h632{self.profile_path} 421w"
+
+    @property
+    def tmdb_url(self):
+        return f"https://www.themoviedb.org/person/{self.tmdb_id}" if self.tmdb_id else ""
+
+    @property
+    def initials(self):
+        """Up to two initials for the placeholder drawn when TMDB has no photo."""
+        return "".join(word[0] for word in self.name.split()[:2] if word[0].isalnum()).upper()
+
+    @property
+    def placeholder_hue(self):
+        return (self.pk * 47) % 360 if self.pk else 220
+
 
 class Keyword(models.Model):
     """A TMDB keyword ("heist", "based on novel or book"), for content similarity."""
 
     tmdb_id = models.PositiveIntegerField("TMDB id", unique=True)
     name = models.CharField(max_length=200)
+    search_text = models.CharField(max_length=200, editable=False, default="")
 
     class Meta:
         ordering = ["name"]
@@ -252,6 +294,17 @@ class Keyword(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = text.normalize(self.name)[:200]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("catalog:keyword_detail", args=[self.pk, self.slug])
+
+    @property
+    def slug(self):
+        return url_slug(self.name, "keyword")
 
 
 class CreditQuerySet(models.QuerySet):
@@ -368,12 +421,26 @@ class MovieTag(models.Model):
     movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="tags")
     tag = models.CharField(max_length=100, help_text="Lower-cased, as people typed it.")
     count = models.PositiveIntegerField(default=1)
+    search_text = models.CharField(max_length=100, editable=False, default="")
 
     class Meta:
         ordering = ["-count", "tag"]
         constraints = [
             models.UniqueConstraint(fields=["movie", "tag"], name="movie_tag_once"),
         ]
+        indexes = [models.Index(fields=["tag"], name="movie_tag_tag_idx")]
 
     def __str__(self):
         return f"{self.movie}: {self.tag} ×{self.count}"
+
+    def save(self, *args, **kwargs):
+        self.search_text = text.normalize(self.tag)[:100]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return tag_url(self.tag)
+
+
+def tag_url(tag):
+    """The page of the films MovieLens members tagged ``tag``."""
+    return reverse("catalog:tag_detail", args=[tag])

@@ -1,7 +1,9 @@
-"""Title search: accent- and case-insensitive, partial words, typos, a year narrows.
+"""Search: films, people and tags; accent- and case-insensitive, partial words, typos.
 
-Both the query and ``Movie.search_text`` are normalized the same way in Python
+Both the query and the ``search_text`` of films, people, TMDB keywords and
+MovieLens tags are normalized the same way in Python
 (:func:`catalog.text.normalize`), so the database only compares plain ASCII.
+A trailing year narrows the films ("heat 1995").
 
 Results come in two tiers.  First the titles that contain every word of the
 query, best match first (exact title, then title prefix, then word prefix, then
@@ -16,9 +18,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 
-from catalog.models import Movie
+from catalog.models import Keyword, Movie, MovieTag, Person, tag_url
 from catalog.text import SEARCH_SEPARATOR, normalize
 
 YEAR = re.compile(r"18[89]\d|19\d\d|20\d\d")
@@ -32,12 +35,20 @@ MAX_WORD_LENGTH = 20
 MIN_TYPO_SCORE = 0.75
 TRIGRAM_CANDIDATES = 200
 MIN_TRIGRAM_SIMILARITY = 0.3
+# The rank of a match: 0 exact, 1 starts with the query, 2 a word starts with
+# it, 3 contains it, 4 only with typos. The best rank in a group orders the groups.
+TYPO_RANK = 4
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
     text: str
     year: int | None
+
+    @property
+    def whole_text(self):
+        """The query with its year, for what has no year (people, tags)."""
+        return f"{self.text} {self.year}" if self.year is not None else self.text
 
 
 def parse_query(query):
@@ -52,32 +63,145 @@ def parse_query(query):
 
 def search_movies(query, limit=100, queryset=None):
     """Return up to ``limit`` movies matching ``query``, best first, with card data."""
+    return [movie for movie, _ in _ranked_movies(parse_query(query), limit, queryset)]
+
+
+def _ranked_movies(parsed, limit, queryset=None):
+    """``[(movie, match rank)]``, best first."""
     queryset = Movie.objects.visible() if queryset is None else queryset
-    parsed = parse_query(query)
     if not parsed.text:
         return []
-    ids = []
+    candidates = queryset.annotate(popularity=F("rating_count"))
+    ranked = []
     if parsed.year is not None:
-        ids = _ranked_ids(queryset.filter(year=parsed.year), parsed.text, limit)
-    if not ids:
+        ranked = _ranked_keys(candidates.filter(year=parsed.year), parsed.text, limit)
+    if not ranked:
         # No film of that year: the number may belong to the title ("Apollo 13").
-        text = parsed.text if parsed.year is None else f"{parsed.text} {parsed.year}"
-        ids = _ranked_ids(queryset, text, limit)
-    movies = queryset.with_card_data().in_bulk(ids)
-    return [movies[movie_id] for movie_id in ids if movie_id in movies]
+        ranked = _ranked_keys(candidates, parsed.whole_text, limit)
+    movies = queryset.with_card_data().in_bulk([movie_id for movie_id, _ in ranked])
+    return [(movies[movie_id], rank) for movie_id, rank in ranked if movie_id in movies]
 
 
-def _ranked_ids(queryset, text, limit):
+def search_people(query, limit=20):
+    """People whose name matches ``query``, best match first, then the best known."""
+    return [person for person, _ in _ranked_people(parse_query(query), limit)]
+
+
+def _ranked_people(parsed, limit):
+    if not parsed.text:
+        return []
+    # Best known: the most ratings of the films they are credited on.
+    people = Person.objects.annotate(
+        popularity=Coalesce(Sum("credits__movie__rating_count"), 0),
+    )
+    ranked = _ranked_keys(people, parsed.whole_text, limit)
+    found = Person.objects.annotate(
+        film_count=Count("credits__movie", distinct=True),
+        directed=Count("credits", filter=Q(credits__job="Director")),
+        acted=Count("credits", filter=Q(credits__kind="cast")),
+    ).in_bulk([pk for pk, _ in ranked])
+    for person in found.values():
+        # What tells two people of one name apart in a list: what they mostly do.
+        person.known_for = "Director" if person.directed >= max(person.acted, 1) else "Actor"
+        if not person.directed and not person.acted:
+            person.known_for = "Writer"
+    return [(found[pk], rank) for pk, rank in ranked if pk in found]
+
+
+@dataclass(frozen=True)
+class TagMatch:
+    """A MovieLens tag or a TMDB keyword that search found, with its number of films."""
+
+    name: str
+    kind: str  # "tag" (MovieLens) or "keyword" (TMDB)
+    film_count: int
+    url: str
+
+    @property
+    def kind_label(self):
+        return "MovieLens tag" if self.kind == "tag" else "TMDB keyword"
+
+
+def search_tags(query, limit=20):
+    """MovieLens tags and TMDB keywords matching ``query``, best first."""
+    return [tag for tag, _ in _ranked_tags(parse_query(query), limit)]
+
+
+def _ranked_tags(parsed, limit):
+    if not parsed.text:
+        return []
+    text = parsed.whole_text
+    tags = MovieTag.objects.values("tag", "search_text").annotate(
+        popularity=Sum("count"), films=Count("movie_id")
+    )
+    tag_ranks = dict(_ranked_keys(tags, text, limit, key="tag"))
+    tag_films = dict(tags.filter(tag__in=tag_ranks).order_by().values_list("tag", "films"))
+    keywords = Keyword.objects.annotate(popularity=Count("movies"))
+    keyword_ranks = dict(_ranked_keys(keywords, text, limit))
+    found_keywords = keywords.in_bulk(keyword_ranks)
+    matches = [
+        (TagMatch(tag, "tag", tag_films.get(tag, 0), tag_url(tag)), rank)
+        for tag, rank in tag_ranks.items()
+    ] + [
+        (
+            TagMatch(keyword.name, "keyword", keyword.popularity, keyword.get_absolute_url()),
+            keyword_ranks[pk],
+        )
+        for pk, keyword in found_keywords.items()
+    ]
+    matches.sort(key=lambda match: (match[1], -match[0].film_count, match[0].name))
+    return matches[:limit]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """What one query found, in groups; ``groups`` names them best match first."""
+
+    films: list
+    people: list
+    tags: list
+    groups: tuple
+
+    def __bool__(self):
+        return bool(self.films or self.people or self.tags)
+
+
+GROUP_ORDER = ("films", "people", "tags")
+
+
+def search_everything(query, *, films=100, people=20, tags=20, queryset=None):
+    """Films, people and tags matching ``query``; the group with the best match comes first."""
+    parsed = parse_query(query)
+    found = {
+        "films": _ranked_movies(parsed, films, queryset),
+        "people": _ranked_people(parsed, people),
+        "tags": _ranked_tags(parsed, tags),
+    }
+    present = [name for name in GROUP_ORDER if found[name]]
+    present.sort(key=lambda name: min(rank for _, rank in found[name]))
+    return SearchResults(
+        **{name: [item for item, _ in ranked] for name, ranked in found.items()},
+        groups=tuple(present),
+    )
+
+
+def _ranked_keys(queryset, text, limit, *, key="id"):
+    """``[(key, match rank)]`` of the rows whose ``search_text`` matches ``text``.
+
+    Rows with every word first (by rank of match, then ``popularity``), then near
+    misses. ``queryset`` must have a ``popularity`` field or annotation.
+    """
     exact = list(
         queryset.filter(_contains_every_word(text))
         .annotate(match_rank=_rank_of_match(text))
-        .order_by("match_rank", "-rating_count", "id")
-        .values_list("id", flat=True)[:limit]
+        .order_by("match_rank", "-popularity", key)
+        .values_list(key, "match_rank")[:limit]
     )
     if len(exact) >= limit or len(text) < 3:
         return exact
-    near = _near_miss_ids(queryset.exclude(id__in=exact), text)
-    return (exact + near)[:limit]
+    found = [found_key for found_key, _ in exact]
+    near = _near_miss_keys(queryset.exclude(**{f"{key}__in": found}), text, key)
+    return (exact + [(near_key, TYPO_RANK) for near_key in near])[:limit]
 
 
 def _contains_every_word(text):
@@ -106,30 +230,30 @@ def _rank_of_match(text):
     )
 
 
-def _near_miss_ids(queryset, text):
-    """Ids of titles that match ``text`` but for typos, closest and most rated first."""
+def _near_miss_keys(queryset, text, key):
+    """Keys of rows that match ``text`` but for typos, closest and most popular first."""
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramWordSimilarity
 
         candidates = (
             queryset.annotate(similarity=TrigramWordSimilarity(text, "search_text"))
             .filter(similarity__gte=MIN_TRIGRAM_SIMILARITY)
-            .order_by("-similarity", "-rating_count")
+            .order_by("-similarity", "-popularity")
         )
     else:
         prefixes = Q()
         for word in text.split():
             prefixes |= Q(search_text__contains=word[:2])
-        candidates = queryset.filter(prefixes).order_by("-rating_count")
+        candidates = queryset.filter(prefixes).order_by("-popularity")
     scored = []
-    for movie_id, title_text, rating_count in candidates.values_list(
-        "id", "search_text", "rating_count"
+    for found_key, found_text, popularity in candidates.values_list(
+        key, "search_text", "popularity"
     )[:TRIGRAM_CANDIDATES]:
-        score = typo_score(text, title_text)
+        score = typo_score(text, found_text)
         if score >= MIN_TYPO_SCORE:
-            scored.append((-score, -rating_count, movie_id))
+            scored.append((-score, -(popularity or 0), found_key))
     scored.sort()
-    return [movie_id for _, _, movie_id in scored]
+    return [found_key for _, _, found_key in scored]
 
 
 def typo_score(query_text, title_text):

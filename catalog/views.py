@@ -1,24 +1,31 @@
-"""Catalog pages: discover, browse, search, suggestions and the film page."""
+"""Catalog pages: discover, browse, search, suggestions, the film page, people and tags."""
 
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 
-from catalog import extensions
+from catalog import extensions, filmography
 from catalog.forms import BrowseForm, SearchForm
-from catalog.models import Credit, Genre, Movie
+from catalog.models import Credit, Genre, Keyword, Movie, MovieTag, Person
 from catalog.page_cache import cache_for_visitors
-from catalog.search import search_movies
+from catalog.search import search_everything
 from catalog.tasks import queue_refresh_if_stale
 
 ROW_LENGTH = 12
 GENRE_ROWS = 6
 PAGE_SIZE = 24
-SUGGESTIONS = 8
+SUGGESTIONS = 6
+SUGGESTED_PEOPLE = 3
+SUGGESTED_TAGS = 3
 SEARCH_RESULTS = 100
+SEARCH_PEOPLE = 12
+SEARCH_TAGS = 12
+FILM_PAGE_TAGS = 20
+FILMOGRAPHY_PAGE_SIZE = 48
 TOP_RATED_MIN_SHARE = 0.5
 
 
@@ -69,15 +76,34 @@ def browse(request):
 
 @cache_for_visitors
 def search(request):
+    """Films, people and tags for the query, in groups, the best-matching group first."""
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     queryset = extensions.with_member_state(Movie.objects.visible(), request.user)
-    results = search_movies(query, limit=SEARCH_RESULTS, queryset=queryset) if query else []
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    results = (
+        search_everything(
+            query,
+            films=SEARCH_RESULTS,
+            people=SEARCH_PEOPLE,
+            tags=SEARCH_TAGS,
+            queryset=queryset,
+        )
+        if query
+        else None
+    )
+    page = Paginator(results.films if results else [], PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "catalog/search.html",
-        {"form": form, "query": query, "page": page, "query_string": urlencode({"q": query})},
+        {
+            "form": form,
+            "query": query,
+            "results": results,
+            # People and tags lead the first page only; later pages are more films.
+            "first_page": page.number == 1,
+            "page": page,
+            "query_string": urlencode({"q": query}),
+        },
         status=200 if form.is_valid() else 400,
     )
 
@@ -87,8 +113,12 @@ def suggest(request):
     """The search box's suggestions, as an HTML fragment for the script to insert."""
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    movies = search_movies(query, limit=SUGGESTIONS) if len(query.strip()) >= 2 else []
-    return render(request, "catalog/_suggestions.html", {"movies": movies, "query": query})
+    results = None
+    if len(query.strip()) >= 2:
+        results = search_everything(
+            query, films=SUGGESTIONS, people=SUGGESTED_PEOPLE, tags=SUGGESTED_TAGS
+        )
+    return render(request, "catalog/_suggestions.html", {"results": results, "query": query})
 
 
 @cache_for_visitors
@@ -98,6 +128,7 @@ def movie_detail(request, pk):
         films.prefetch_related(
             "genres",
             "keywords",
+            Prefetch("tags", queryset=MovieTag.objects.order_by("-count", "tag")),
             Prefetch(
                 "credits",
                 queryset=Credit.objects.select_related("person").order_by("kind", "order"),
@@ -107,6 +138,7 @@ def movie_detail(request, pk):
     )
     refreshing = queue_refresh_if_stale(movie)
     credits = list(movie.credits.all())
+    tags = list(movie.tags.all())
     histogram = movie.rating_histogram or []
     peak = max(histogram, default=0) or 1
     distribution = [
@@ -117,7 +149,10 @@ def movie_detail(request, pk):
         "movie": movie,
         "cast": [c for c in credits if c.kind == Credit.Kind.CAST][:12],
         "directors": [c.person for c in credits if c.job == "Director"],
-        "writers": [c.person for c in credits if c.department == "Writing"],
+        "writers": list(
+            {c.person.pk: c.person for c in credits if c.department == "Writing"}.values()
+        ),
+        "tags": tags[:FILM_PAGE_TAGS],
         "distribution": distribution,
         **extensions.page_extras("movie_detail", request, movie=movie),
     }
@@ -126,3 +161,114 @@ def movie_detail(request, pk):
         # Fresh TMDB details are on their way: nobody should be served this copy later.
         add_never_cache_headers(response)
     return response
+
+
+@cache_for_visitors
+def person_detail(request, pk, slug=None):
+    """A person's page: photo, known for, the films they directed, wrote or acted in."""
+    person = get_object_or_404(Person, pk=pk)
+    if slug != person.slug:
+        return redirect(person, permanent=True)
+    user = request.user
+    sort = request.GET.get("sort")
+    sort = sort if sort in filmography.FILMOGRAPHY_SORTS else "year"
+    role = request.GET.get("role")
+    role = role if role in filmography.ROLES else ""
+    films = filmography.filmography(person, user, sort)
+    extras = extensions.page_extras(
+        "person_detail", request, person=person, movie_ids=[e.pk for e in films.entries]
+    )
+    page = Paginator(films.with_role(role), FILMOGRAPHY_PAGE_SIZE).get_page(request.GET.get("page"))
+    known_for = [entry.pk for entry in films.known_for]
+    unseen = filmography.unseen_best_first(
+        films.entries, extras.get("member_order"), extras.get("seen_movie_ids", ())
+    )
+    if not user.is_authenticated:
+        unseen = []
+    # Card data only for the films the page shows.
+    cards = _cards(Movie.objects.all(), user).in_bulk(
+        {entry.pk for entry in page.object_list} | set(known_for) | set(unseen)
+    )
+    _attach_predictions(cards.values(), extras.get("predicted_ratings", {}))
+    query = {"sort": sort, **({"role": role} if role else {})}
+    return render(
+        request,
+        "catalog/person_detail.html",
+        {
+            "person": person,
+            "films": films,
+            "film_count": len(films.entries),
+            "page": page,
+            "listed": [
+                (cards[entry.pk], entry.role_note)
+                for entry in page.object_list
+                if entry.pk in cards
+            ],
+            "known_for": [cards[pk] for pk in known_for if pk in cards],
+            "unseen": [cards[pk] for pk in unseen if pk in cards],
+            "member_average": filmography.member_average(films.entries),
+            "sort": sort,
+            "sorts": filmography.FILMOGRAPHY_SORTS.items(),
+            "role": role,
+            "roles": [
+                (key, label, films.role_counts[key])
+                for key, label in filmography.ROLES.items()
+                if films.role_counts[key]
+            ],
+            "query_string": urlencode(query),
+        },
+    )
+
+
+@cache_for_visitors
+def tag_detail(request, tag):
+    """The films MovieLens members tagged ``tag``, ranked for the member."""
+    if not MovieTag.objects.filter(tag=tag).exists():
+        raise Http404("No film carries this tag.")
+    movies = Movie.objects.filter(tags__tag=tag)
+    return _film_group(request, movies, {"title": tag, "kind": "tag"})
+
+
+@cache_for_visitors
+def keyword_detail(request, pk, slug=None):
+    """The films TMDB gives ``keyword``, ranked for the member."""
+    keyword = get_object_or_404(Keyword, pk=pk)
+    if slug != keyword.slug:
+        return redirect(keyword, permanent=True)
+    movies = Movie.objects.filter(keywords=keyword)
+    return _film_group(request, movies, {"title": keyword.name, "kind": "keyword"})
+
+
+def _film_group(request, movies, context):
+    """A page of films sharing a tag or keyword: the recommender's order for members
+    (films they have not rated first), community score otherwise."""
+    by_score = list(
+        movies.visible().order_by("-score", "-rating_count", "id").values_list("id", flat=True)
+    )
+    extras = extensions.page_extras("film_group", request, movie_ids=by_score)
+    ordered = filmography.ranked_ids(by_score, extras.get("member_order"))
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_movies = filmography.movies_in_order(
+        _cards(Movie.objects.visible(), request.user), list(page.object_list)
+    )
+    _attach_predictions(page_movies, extras.get("predicted_ratings", {}))
+    return render(
+        request,
+        "catalog/film_group.html",
+        {
+            **context,
+            "film_count": len(by_score),
+            "page": page,
+            "movies": page_movies,
+            "personal": bool(extras.get("member_order")),
+            "query_string": "",
+        },
+    )
+
+
+def _attach_predictions(movies, predicted_ratings):
+    """``predicted_rating`` on each film the member has not rated, where the model has one."""
+    for movie in movies:
+        movie.predicted_rating = (
+            predicted_ratings.get(movie.pk) if movie.user_rating is None else None
+        )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("recommender.urls")),
     path("", include("lists.urls")),
     path("", include("social.urls")),
+    path("", include("taste.urls")),
     path("accounts/", include("accounts.urls")),
     path("about/", TemplateView.as_view(template_name="about.html"), name="about"),
     path("admin/", admin.site.urls),

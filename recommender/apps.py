@@ -11,3 +11,5 @@ class RecommenderConfig(AppConfig):
 
         extensions.register_page_extras("home", page_extras.home_extras)
         extensions.register_page_extras("movie_detail", page_extras.movie_detail_extras)
+        for page in ("person_detail", "film_group"):
+            extensions.register_page_extras(page, page_extras.member_order_extras)

@@ -2,7 +2,8 @@
 
 Discover gets a member's first recommendations; the film page gets "more like
 this", the rating the member would likely give and the ratings that speak most
-for it. Computed here, in the
+for it; a person's page and the pages of a tag or keyword get their films in
+the member's order, with predicted ratings. Computed here, in the
 view's time, and handed to the templates as plain context.
 """
 
@@ -12,6 +13,7 @@ from recommender import content
 from recommender.serving import (
     movie_ids_similar_to,
     predicted_rating,
+    rank_movies_for,
     recommend_for,
     why_recommended,
 )
@@ -45,3 +47,11 @@ def movie_detail_extras(request, movie):
         if extras["predicted_rating"] is not None:
             extras["contributors"] = why_recommended(user, movie)
     return extras
+
+
+def member_order_extras(request, movie_ids, **_objects):
+    """``movie_ids`` the member has not rated, best for them first, and their predictions."""
+    ranking = rank_movies_for(request.user, movie_ids)
+    if ranking is None:
+        return {}
+    return {"member_order": ranking.movie_ids, "predicted_ratings": ranking.predicted_ratings}

@@ -388,3 +388,30 @@ def movie_ids_similar_to(movie, n=12):
         bundle.model, item, n=n * 2, series=bundle.series, by_content=by_content
     )
     return bundle.movie_ids[similar].tolist()
+
+
+@dataclass
+class MemberRanking:
+    movie_ids: list  # the films the member has not rated, best first
+    predicted_ratings: dict  # film id: predicted stars
+
+
+def rank_movies_for(user, movie_ids):
+    """``movie_ids`` as the member's recommendations would order them, with predictions.
+
+    Only films the member has not rated and the model knows are ranked; None
+    without a model or ratings to fold in (pages keep their community order).
+    """
+    bundle = model_cache.get()
+    if bundle is None or not user.is_authenticated or not len(movie_ids):
+        return None
+    profile, rated_ids = _profile(bundle, user)
+    if not len(profile.item_indices):
+        return None
+    candidates = np.setdiff1d(np.asarray(movie_ids, dtype=np.int64), rated_ids)
+    items, known = bundle.item_indices(candidates)
+    order = np.argsort(-score_items(bundle.model, profile)[items], kind="stable")
+    items = items[order]
+    ranked_ids = candidates[known][order].tolist()
+    predictions = predict_ratings(bundle.model, profile, items).tolist()
+    return MemberRanking(ranked_ids, dict(zip(ranked_ids, predictions, strict=True)))

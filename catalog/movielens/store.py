@@ -170,17 +170,17 @@ def save_tags(tag_counts):
     """Replace every film's MovieLens tags with ``tag_counts``."""
     table = MovieTag._meta.db_table
     pk_by_movielens_id = dict(Movie.objects.values_list("movielens_id", "id"))
+    search_texts = {tag: text.normalize(tag)[:100] for _, tag in tag_counts}
     rows = [
-        (pk_by_movielens_id[movielens_id], tag, count)
+        (pk_by_movielens_id[movielens_id], tag, count, search_texts[tag])
         for (movielens_id, tag), count in tag_counts.items()
     ]
+    columns = "movie_id, tag, count, search_text"
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}")
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} (movie_id, tag, count) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            cursor.executemany(
-                f"INSERT INTO {table} (movie_id, tag, count) VALUES (%s, %s, %s)", rows
-            )
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)", rows)

@@ -21,3 +21,23 @@ def make_movie(title=None, genres=(), **fields):
     if genres:
         movie.genres.set([make_genre(name) for name in genres])
     return movie
+
+
+def make_person(name, **fields):
+    from catalog.models import Person
+
+    return Person.objects.create(name=name, **fields)
+
+
+def credit(person, movie, *, job="", character="", order=0):
+    """``person`` directs (``job="Director"``), writes (another job) or plays ``character``."""
+    from catalog.models import Credit
+
+    if job:
+        department = "Directing" if job == "Director" else "Writing"
+        return Credit.objects.create(
+            movie=movie, person=person, kind="crew", job=job, department=department, order=order
+        )
+    return Credit.objects.create(
+        movie=movie, person=person, kind="cast", character=character, order=order
+    )

@@ -129,3 +129,90 @@ def test_the_trigram_index_can_serve_typo_search():
         cursor.execute("EXPLAIN SELECT id FROM catalog_movie WHERE %s <%% search_text", ["matirx"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "movie_search_trgm_idx" in plan
+
+
+# --- People and tags beside films ----------------------------------------------
+
+
+@pytest.fixture
+def people():
+    """Real names on real films of the catalog, and Fight Club's real TMDB credits."""
+    import json
+
+    from catalog.models import Movie
+    from catalog.tests.factories import credit, make_person
+    from catalog.tmdb.parsing import parse_movie
+    from catalog.tmdb.sync import store_metadata
+    from conftest import SHARED_DIR
+
+    def film(title, year):
+        return Movie.objects.get(title=title, year=year)
+
+    hanks = make_person("Tom Hanks")
+    credit(hanks, film("Forrest Gump", 1994), character="Forrest Gump")
+    credit(hanks, film("Toy Story", 1995), character="Woody (voice)")
+    credit(make_person("Tom Hardy"), film("Inception", 2010), character="Eames")
+    credit(make_person("Quentin Tarantino"), film("Pulp Fiction", 1994), job="Director")
+    credit(make_person("Steven Spielberg"), film("Jurassic Park", 1993), job="Director")
+    nolan = make_person("Christopher Nolan")
+    for title, year in (("Inception", 2010), ("Memento", 2000), ("The Dark Knight", 2008)):
+        credit(nolan, film(title, year), job="Director")
+    credit(make_person("Jonathan Nolan"), film("Memento", 2000), job="Story")
+    credit(make_person("Pedro Almodóvar"), film("Talk to Her", 2002), job="Director")
+    sample = SHARED_DIR / "data" / "tmdb" / "samples" / "movie_550_details_append_DERIVED.json"
+    body = json.loads(sample.read_text(encoding="utf-8"))
+    store_metadata(film("Fight Club", 1999).pk, 550, parse_movie(body))
+
+
+def names(query, limit=5):
+    return [person.name for person in search.search_people(query, limit=limit)]
+
+
+@pytest.mark.usefixtures("people")
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tarantino", "Quentin Tarantino"),
+        ("tom hanks", "Tom Hanks"),
+        ("spielberg", "Steven Spielberg"),
+        ("nolan", "Christopher Nolan"),  # the more rated films of the two
+        ("almodovar", "Pedro Almodóvar"),  # no accent typed
+        ("ALMODÓVAR", "Pedro Almodóvar"),
+        ("tarantno", "Quentin Tarantino"),  # typos, as for titles
+        ("spielburg", "Steven Spielberg"),
+        ("david fincher", "David Fincher"),  # from TMDB's real credits
+        ("brad pit", "Brad Pitt"),
+    ],
+)
+def test_people_are_found_by_name_with_accent_and_typo_tolerance(query, expected):
+    assert names(query)[0] == expected
+
+
+@pytest.mark.usefixtures("people")
+def test_a_name_puts_people_before_films_that_only_nearly_match():
+    results = search.search_everything("tom hanks")
+    assert results.groups[0] == "people"
+    assert results.people[0].name == "Tom Hanks"
+    assert "Tom Hardy" not in [person.name for person in results.people]
+
+
+@pytest.mark.usefixtures("people")
+def test_a_title_still_puts_films_first():
+    results = search.search_everything("forrest gump")
+    assert results.groups[0] == "films"
+    assert results.films[0].title == "Forrest Gump"
+
+
+def test_movielens_tags_are_found_with_their_film_counts():
+    tags = search.search_tags("dark comedy")
+    assert tags[0].name == "dark comedy"
+    assert tags[0].kind == "tag"
+    assert tags[0].film_count >= 5
+    assert tags[0].url == "/tags/dark%20comedy/"
+    assert search.search_tags("atmosferic")[0].name == "atmospheric"
+
+
+@pytest.mark.usefixtures("people")
+def test_tmdb_keywords_are_found_beside_tags():
+    keywords = [tag for tag in search.search_tags("dual identity") if tag.kind == "keyword"]
+    assert [(tag.name, tag.film_count) for tag in keywords] == [("dual identity", 1)]

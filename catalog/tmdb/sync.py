@@ -138,7 +138,12 @@ def _upsert_people(metadata):
     # Sorted by TMDB id so that concurrent syncs lock shared people in one order.
     Person.objects.bulk_create(
         [
-            Person(tmdb_id=tmdb_id, name=name, profile_path=profile_path)
+            Person(
+                tmdb_id=tmdb_id,
+                name=name,
+                profile_path=profile_path,
+                search_text=text.normalize(name)[:200],
+            )
             for tmdb_id, (name, profile_path) in sorted(wanted.items())
             if tmdb_id not in existing
         ],
@@ -151,8 +156,9 @@ def _upsert_people(metadata):
         profile_path = profile_path or person.profile_path
         if (person.name, person.profile_path) != (name, profile_path):
             person.name, person.profile_path = name, profile_path
+            person.search_text = text.normalize(name)[:200]
             changed.append(person)
-    Person.objects.bulk_update(changed, ["name", "profile_path"])
+    Person.objects.bulk_update(changed, ["name", "profile_path", "search_text"])
     return dict(Person.objects.filter(tmdb_id__in=wanted).values_list("tmdb_id", "pk"))
 
 
@@ -197,7 +203,7 @@ def _upsert_keywords(keywords):
     existing = {keyword.tmdb_id: keyword for keyword in Keyword.objects.filter(tmdb_id__in=wanted)}
     Keyword.objects.bulk_create(
         [
-            Keyword(tmdb_id=tmdb_id, name=name)
+            Keyword(tmdb_id=tmdb_id, name=name, search_text=text.normalize(name)[:200])
             for tmdb_id, name in sorted(wanted.items())
             if tmdb_id not in existing
         ],
@@ -207,8 +213,9 @@ def _upsert_keywords(keywords):
     for tmdb_id, keyword in sorted(existing.items()):
         if keyword.name != wanted[tmdb_id]:
             keyword.name = wanted[tmdb_id]
+            keyword.search_text = text.normalize(keyword.name)[:200]
             renamed.append(keyword)
-    Keyword.objects.bulk_update(renamed, ["name"])
+    Keyword.objects.bulk_update(renamed, ["name", "search_text"])
     return dict(Keyword.objects.filter(tmdb_id__in=wanted).values_list("tmdb_id", "pk"))
 
 

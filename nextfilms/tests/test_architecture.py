@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("catalog", "ratings", "recommender", "accounts", "lists", "social")
+APPS = ("catalog", "ratings", "recommender", "accounts", "lists", "social", "taste")
 ALLOWED = {
     "catalog": set(),
     "ratings": {"catalog"},
@@ -20,6 +20,7 @@ ALLOWED = {
     "accounts": {"catalog", "ratings"},
     "lists": {"catalog", "ratings"},
     "social": {"catalog", "ratings", "recommender"},
+    "taste": {"catalog", "ratings"},
 }
 
 

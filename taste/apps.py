@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TasteConfig(AppConfig):
+    name = "taste"
+    verbose_name = "Taste"
