@@ -48,6 +48,17 @@ def _generation(request):
     return request.catalog_generation
 
 
+@register.simple_tag(takes_context=True)
+def catalog_generation_now(context):
+    """The catalog generation, for a fragment cached until the catalog changes.
+
+    Filter panels (genre checkboxes, selects) cost a member's page more than
+    its cards did; they depend only on the query and the catalog, so pages
+    cache them with ``{% cache %}`` keyed by this and the query string.
+    """
+    return _generation(context.get("request"))
+
+
 def shared_card_key(movie, generation, chosen=None):
     """Everything the shared part of ``movie``'s card depends on, as a cache key.
 

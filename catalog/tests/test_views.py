@@ -333,3 +333,15 @@ def test_a_card_cut_to_three_genres_shows_the_one_filtered_by(client):
 
     assert "Western · Action · Adventure" in page
     assert "Animation" not in page.split('class="card__genres"')[1].split("</p>")[0]
+
+
+def test_browse_filter_panel_is_cached_per_query_and_follows_new_genres(alice_client):
+    make_catalog(2, genres=("Drama", "Comedy"))
+    plain = alice_client.get(reverse("catalog:browse")).content.decode()
+    assert 'value="drama" checked' not in plain
+    chosen = alice_client.get(reverse("catalog:browse"), {"genre": "drama"}).content.decode()
+    assert 'value="drama"' in chosen and "checked" in chosen[chosen.index('value="drama"') :][:40]
+    again = alice_client.get(reverse("catalog:browse")).content.decode()
+    assert again.count("checked") == plain.count("checked")
+    make_movie("A western", genres=["Western"])
+    assert 'value="western"' in alice_client.get(reverse("catalog:browse")).content.decode()
