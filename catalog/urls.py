@@ -7,6 +7,7 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.home, name="home"),
     path("browse/", views.browse, name="browse"),
+    path("rows/<slug:slug>/", views.genre_row, name="genre_row"),
     path("search/", views.search, name="search"),
     path("search/suggest/", views.suggest, name="suggest"),
     path("films/<int:pk>/", views.movie_detail, name="movie_detail"),

@@ -47,11 +47,24 @@ def home(request):
         ("Top rated", list(_cards(visible.top_rated(floor), user)[:ROW_LENGTH]), "?sort=rating"),
     ]
     genres = Genre.objects.exclude(movies=None).order_by("name")
-    for genre in Genre.objects.largest(GENRE_ROWS):
-        movies = _cards(visible.filter(genres=genre).popular(), user)[:ROW_LENGTH]
-        rows.append((genre.name, list(movies), f"?genre={genre.slug}"))
-    context = {"rows": rows, "genres": genres, **extensions.page_extras("home", request)}
+    context = {
+        "rows": rows,
+        # Their films come as the visitor scrolls to them (genre_row); without
+        # JavaScript each row links to its genre's page.
+        "genre_rows": list(Genre.objects.largest(GENRE_ROWS)) if popular else [],
+        "genres": genres,
+        **extensions.page_extras("home", request),
+    }
     return render(request, "catalog/home.html", context)
+
+
+@cache_for_visitors
+def genre_row(request, slug):
+    """One of Discover's genre rows: its cards, as a fragment site.js puts in the row."""
+    genre = get_object_or_404(Genre, slug=slug)
+    visible = extensions.discoverable_by(Movie.objects.all(), request.user)
+    movies = list(_cards(visible.filter(genres=genre).popular(), request.user)[:ROW_LENGTH])
+    return render(request, "catalog/_row_cards.html", {"movies": movies})
 
 
 @cache_for_visitors

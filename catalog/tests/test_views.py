@@ -24,6 +24,36 @@ def test_home_shows_popular_row_and_genre_rows(client):
     assert "Film 2" in page
 
 
+def test_genre_rows_come_as_fragments_and_link_to_their_genre_without_script(client):
+    make_catalog(3, genres=("Comedy",))
+    make_movie("A western", genres=["Western"], rating_count=1)
+    page = client.get(reverse("catalog:home")).content.decode()
+    row_url = reverse("catalog:genre_row", args=["western"])
+    row = page[page.index(f'data-row-url="{row_url}"') :]
+    row = row[: row.index("</section>")]
+    assert f'href="{reverse("catalog:browse")}?genre=western"' in row
+    assert "A western" not in row
+
+    fragment = client.get(row_url).content.decode()
+    assert "<html" not in fragment
+    assert "A western" in fragment and "Film 2" not in fragment
+    assert client.get(reverse("catalog:genre_row", args=["nope"])).status_code == 404
+
+
+def test_a_members_genre_row_carries_their_state_and_leaves_out_dismissed_films(
+    alice_client, alice
+):
+    from ratings.models import ListEntry, Rating
+
+    rated = make_movie("Rated western", genres=["Western"], rating_count=5)
+    dismissed = make_movie("Dismissed western", genres=["Western"], rating_count=4)
+    Rating.objects.create(user=alice, movie=rated, value=3.5)
+    ListEntry.objects.create(user=alice, movie=dismissed, kind="hidden")
+    fragment = alice_client.get(reverse("catalog:genre_row", args=["western"])).content.decode()
+    assert f'data-movie="{rated.pk}" data-rating="3.5"' in fragment
+    assert "Dismissed western" not in fragment
+
+
 def test_empty_catalog_home_tells_how_to_load_it(client):
     assert "import_movielens" in client.get(reverse("catalog:home")).content.decode()
 
@@ -31,9 +61,12 @@ def test_empty_catalog_home_tells_how_to_load_it(client):
 @pytest.mark.parametrize("count", [2, 30])
 def test_list_pages_run_a_constant_number_of_queries(client, django_assert_num_queries, count):
     make_catalog(count)
-    # Popular and top-rated rows, genre chips, the genre list, one genre row: 2 queries each.
-    with django_assert_num_queries(8):
+    # Popular and top-rated rows (films and their genres), genre chips, the genre rows.
+    with django_assert_num_queries(6):
         client.get(reverse("catalog:home"))
+    # A genre row: the genre, its films and their genres.
+    with django_assert_num_queries(3):
+        client.get(reverse("catalog:genre_row", args=["drama"]))
     # Count, page, genres of the page's films, the genre checkboxes.
     with django_assert_num_queries(4):
         client.get(reverse("catalog:browse"))
@@ -57,6 +90,7 @@ def queries_for(client, path, params=None):
 
 MEMBER_PAGES = [
     ("catalog:home", None),
+    ("catalog:genre_row", ["drama"]),
     ("catalog:browse", None),
     ("catalog:browse", {"genre": "drama", "sort": "rating"}),
     ("catalog:search", {"q": "film"}),
@@ -87,6 +121,8 @@ def test_member_list_pages_cost_the_same_queries_for_2_or_30_films(
             Rating.objects.create(user=alice, movie=movie, value=4.0)
             ListEntry.objects.create(user=alice, movie=movie, kind="watchlist")
         trained_model()
+        if isinstance(params, list):
+            return queries_for(alice_client, reverse(name, args=params))
         return queries_for(alice_client, reverse(name), params)
 
     few = queries_with(make_catalog(2))
@@ -299,3 +335,15 @@ def test_a_card_cut_to_three_genres_shows_the_one_filtered_by(client):
 
     assert "Western · Action · Adventure" in page
     assert "Animation" not in page.split('class="card__genres"')[1].split("</p>")[0]
+
+
+def test_browse_filter_panel_is_cached_per_query_and_follows_new_genres(alice_client):
+    make_catalog(2, genres=("Drama", "Comedy"))
+    plain = alice_client.get(reverse("catalog:browse")).content.decode()
+    assert 'value="drama" checked' not in plain
+    chosen = alice_client.get(reverse("catalog:browse"), {"genre": "drama"}).content.decode()
+    assert 'value="drama"' in chosen and "checked" in chosen[chosen.index('value="drama"') :][:40]
+    again = alice_client.get(reverse("catalog:browse")).content.decode()
+    assert again.count("checked") == plain.count("checked")
+    make_movie("A western", genres=["Western"])
+    assert 'value="western"' in alice_client.get(reverse("catalog:browse")).content.decode()

@@ -154,7 +154,7 @@
     const cards = Array.from(template.content.querySelectorAll(".card"));
     const counter = document.querySelector("[data-rated-count]");
     // Films rated before were counted "elsewhere"; shown now, they count on the page.
-    const alreadyRated = cards.filter((card) => card.querySelector("[data-actions][data-rated=true]"));
+    const alreadyRated = cards.filter((card) => card.dataset.rating);
     if (counter) {
       const elsewhere = Number(counter.dataset.ratedElsewhere || 0) - alreadyRated.length;
       counter.dataset.ratedElsewhere = String(Math.max(elsewhere, 0));
@@ -162,7 +162,7 @@
     const grid = more.closest("[data-onboarding-films]").querySelector(".grid");
     cards.forEach((card) => {
       grid.append(card);
-      card.querySelectorAll("[data-actions]").forEach(enhanceActions);
+      prepareCard(card);
     });
     const nextMore = template.content.querySelector(".onboarding__more");
     if (nextMore) more.parentElement.replaceWith(nextMore);
@@ -200,6 +200,7 @@
     template.innerHTML = html.trim();
     const replacement = template.content.firstElementChild;
     actions.replaceWith(replacement);
+    if (actions.dataset.idSuffix) suffixIds(replacement, actions.dataset.idSuffix);
     enhanceActions(replacement);
     let focusTarget = focusedId ? document.getElementById(focusedId) : null;
     if (!focusTarget && focusedAction) {
@@ -215,6 +216,79 @@
     const status = actions.querySelector("[role=status]");
     if (status) status.textContent = message;
     actions.classList.toggle("actions--error", Boolean(isError));
+  }
+
+  // Cards carry the member's state as data attributes (data-rating, data-lists);
+  // their stars and list buttons are built here from the page's one actions
+  // template, the same markup the server sends back after a change.
+  const actionsTemplate = document.getElementById("card-actions-template");
+
+  function buildCardActions(card) {
+    const slot = card.querySelector("[data-card-actions]");
+    if (!slot || !actionsTemplate) return null;
+    const placeholder = actionsTemplate.dataset.filmId;
+    const id = card.dataset.movie;
+    const actions = actionsTemplate.content.firstElementChild.cloneNode(true);
+    actions.id = `actions-${id}`;
+    actions.querySelectorAll("[id], [for], form[action]").forEach((element) => {
+      ["id", "for", "action"].forEach((name) => {
+        const value = element.getAttribute(name);
+        if (value && value.includes(placeholder)) element.setAttribute(name, value.replace(placeholder, id));
+      });
+    });
+    actions.querySelectorAll("input[name=movie]").forEach((input) => { input.value = id; });
+    const titleElement = card.querySelector(".card__title");
+    const title = titleElement ? titleElement.textContent.trim() : "";
+    actions.querySelectorAll("[data-film-title]").forEach((span) => { span.textContent = ` ${title}`; });
+    const rating = card.dataset.rating ? Number(card.dataset.rating) : null;
+    actions.dataset.rated = String(rating !== null);
+    actions.querySelectorAll("input[type=radio][name=value]").forEach((radio) => {
+      radio.checked = Number(radio.value) === rating;
+    });
+    const legend = actions.querySelector("[data-legend]");
+    if (legend) legend.textContent = rating !== null ? "Your rating" : "Rate it";
+    if (rating === null) actions.querySelectorAll(".stars__clear").forEach((button) => button.remove());
+    const lists = (card.dataset.lists || "").split(/\s+/).filter(Boolean);
+    actions.querySelectorAll(".toggle").forEach((button) => {
+      const kind = (button.className.match(/toggle--(\S+)/) || [])[1];
+      const active = lists.includes(kind);
+      button.setAttribute("aria-pressed", String(active));
+      const on = button.form && button.form.querySelector("input[name=on]");
+      if (on) on.value = active ? "0" : "1";
+    });
+    slot.replaceWith(actions);
+    // A film shown twice on a page (Discover's rows) needs ids of its own per card,
+    // or a star's label would check the other card's radio.
+    if (document.querySelectorAll(`[id="${actions.id}"]`).length > 1) {
+      cardCopies += 1;
+      suffixIds(actions, `-${cardCopies}`);
+    }
+    return actions;
+  }
+
+  let cardCopies = 0;
+  function suffixIds(actions, suffix) {
+    actions.dataset.idSuffix = suffix;
+    [actions, ...actions.querySelectorAll("[id], [for]")].forEach((element) => {
+      if (element.id) element.id += suffix;
+      if (element.htmlFor) element.htmlFor += suffix;
+    });
+  }
+
+  // A card on the page or fetched into it: its actions built, and working.
+  function prepareCard(card) {
+    const actions = buildCardActions(card);
+    card.querySelectorAll("[data-actions]").forEach(
+      document.body.dataset.authenticated === "true" ? enhanceActions : enhanceVisitorActions
+    );
+    return actions;
+  }
+
+  // Visitors: choosing a star submits at once, and the server sends them to log in.
+  function enhanceVisitorActions(actions) {
+    actions.querySelectorAll("input[type=radio][name=value]").forEach((radio) => {
+      radio.addEventListener("change", () => radio.form.submit());
+    });
   }
 
   function enhanceActions(actions) {
@@ -280,7 +354,7 @@
     const replacement = template.content.firstElementChild;
     if (replacement) {
       card.replaceWith(replacement);
-      replacement.querySelectorAll("[data-actions]").forEach(enhanceActions);
+      prepareCard(replacement);
       const link = replacement.querySelector("a");
       if (link) link.focus();
     } else {
@@ -387,12 +461,45 @@
     wide.addEventListener("change", fit);
   });
 
-  if (document.body.dataset.authenticated === "true") {
-    document.querySelectorAll("[data-actions]").forEach(enhanceActions);
-  } else {
-    // Visitors: choosing a star submits at once, and the server sends them to log in.
-    document.querySelectorAll("[data-actions] input[type=radio][name=value]").forEach((radio) => {
-      radio.addEventListener("change", () => radio.form.submit());
-    });
+  // Discover's genre rows: their cards are fetched as the row comes near the
+  // screen; until then (or without JavaScript) the row links to its genre.
+  async function loadRow(row) {
+    const items = row.querySelector("[data-row-items]");
+    let html;
+    try {
+      const response = await fetch(row.dataset.rowUrl, { headers: { "X-Requested-With": "fetch" } });
+      if (!response.ok) return;
+      html = await response.text();
+    } catch (error) {
+      return;
+    }
+    const template = document.createElement("template");
+    template.innerHTML = html.trim();
+    const cards = Array.from(template.content.querySelectorAll(".card"));
+    if (!cards.length) {
+      row.remove();
+      return;
+    }
+    items.replaceChildren(...cards);
+    cards.forEach(prepareCard);
+    row.classList.remove("row--lazy");
   }
+  const lazyRows = document.querySelectorAll("[data-row-url]");
+  if (lazyRows.length && "IntersectionObserver" in window) {
+    const observer = new IntersectionObserver((entries) => {
+      entries.forEach((entry) => {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        loadRow(entry.target);
+      });
+    }, { rootMargin: "600px 0px" });
+    lazyRows.forEach((row) => observer.observe(row));
+  } else {
+    lazyRows.forEach(loadRow);
+  }
+
+  document.querySelectorAll(".card[data-movie]").forEach(buildCardActions);
+  document.querySelectorAll("[data-actions]").forEach(
+    document.body.dataset.authenticated === "true" ? enhanceActions : enhanceVisitorActions
+  );
 })();
