@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("ratings.urls")),
     path("", include("recommender.urls")),
     path("", include("lists.urls")),
+    path("", include("api.urls")),
     path("accounts/", include("accounts.urls")),
     path("about/", TemplateView.as_view(template_name="about.html"), name="about"),
     path("admin/", admin.site.urls),
