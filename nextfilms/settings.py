@@ -391,6 +391,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "TAGS": [
+        {"name": "films", "description": "Search, browse, a film, more like this."},
+        {"name": "people", "description": "Directors, cast and crew."},
+        {"name": "ratings", "description": "Your ratings, 0.5 to 5 stars in half steps."},
+        {"name": "watchlist"},
+        {"name": "favorites"},
+        {"name": "not interested", "description": "Films never to recommend to you."},
+        {"name": "recommendations"},
+        {"name": "me", "description": "Whose token or session this is."},
+        {"name": "api"},
+    ],
 }
 # CORS is off: browsers on other sites get no access unless origins are listed
 # here (e.g. https://app.example.com); then django-cors-headers answers for the API.
