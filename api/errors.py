@@ -24,6 +24,11 @@ def error_body(status, code, message, **extra):
     return {"error": {"status": status, "code": code, "message": message, **extra}}
 
 
+def error_response(body, status):
+    """An error outside REST framework's views, written as its renderer writes JSON."""
+    return JsonResponse(body, status=status, json_dumps_params={"separators": (",", ":")})
+
+
 def exception_handler(exc, context):
     """REST framework's handler, answering in the one error shape (``EXCEPTION_HANDLER``)."""
     if isinstance(exc, Http404):
@@ -35,7 +40,7 @@ def exception_handler(exc, context):
         request = context.get("request")
         logger.error("API request %s failed", getattr(request, "path", "?"), exc_info=exc)
         set_rollback()
-        return JsonResponse(error_body(500, "server_error", SERVER_ERROR), status=500)
+        return error_response(error_body(500, "server_error", SERVER_ERROR), 500)
     if isinstance(exc, exceptions.ValidationError):
         response.data = _validation_body(response.status_code, exc.detail)
     elif isinstance(exc, exceptions.Throttled):
@@ -88,4 +93,4 @@ def not_found(request, path=""):
             match = None
         if match is not None and match.func is not not_found:
             message += f" Did you mean {request.path}/ (with the final slash)?"
-    return JsonResponse(error_body(404, "not_found", message), status=404)
+    return error_response(error_body(404, "not_found", message), 404)

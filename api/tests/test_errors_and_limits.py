@@ -126,3 +126,18 @@ def test_listed_origins_get_cors_headers_for_the_api_only(settings, film):
     assert "Access-Control-Allow-Credentials" not in allowed
     assert "Access-Control-Allow-Origin" not in other
     assert "Access-Control-Allow-Origin" not in page
+
+
+def test_an_unexpected_failure_is_logged_and_answered_in_the_shape(
+    api_as, film, monkeypatch, caplog
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("search index on fire")
+
+    monkeypatch.setattr("api.views.catalog.search_movies", broken)
+
+    response = api_as(None).get("films/", params={"q": "heat"})
+
+    assert_error(response, 500, "server_error")
+    assert "on fire" not in response.text and "Traceback" not in response.text
+    assert "search index on fire" in caplog.text

@@ -105,3 +105,12 @@ def test_a_deactivated_members_token_stops_working(live_server, alice):
     alice.save()
 
     assert_error(ApiClient(live_server.url, key).get("me/"), 401, "authentication_failed")
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_deletes_its_tokens(alice):
+    create_token(alice, "phone")
+
+    alice.delete()
+
+    assert not ApiToken.objects.exists()
