@@ -214,3 +214,67 @@ class ErrorDetailSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
+
+
+class DiaryEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    film = FilmSerializer(source="movie")
+    watched_on = serializers.DateField()
+    rating = serializers.FloatField(allow_null=True, help_text="Given with this watch, if any.")
+    rewatch = serializers.BooleanField()
+    note = serializers.CharField(help_text="Private: only you see it.")
+    created_at = serializers.DateTimeField()
+
+
+class DiaryEntryWriteSerializer(serializers.Serializer):
+    """What a watch may say; the diary's own form checks the values (``ratings.forms``)."""
+
+    film = serializers.IntegerField(help_text="The film's id (when logging; not when changing).")
+    watched_on = serializers.DateField(required=False, help_text="Default today.")
+    rating = serializers.FloatField(required=False, allow_null=True, help_text=STARS_HELP)
+    rewatch = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FilmListSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    public = serializers.BooleanField(source="is_public")
+    owner = serializers.CharField(source="owner.get_username")
+    film_count = serializers.IntegerField(source="item_count")
+    url = serializers.SerializerMethodField(help_text="The list's page on the site.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_url(self, film_list) -> str:
+        return self.context["request"].build_absolute_uri(film_list.get_absolute_url())
+
+
+class FilmListWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    public = serializers.BooleanField(required=False)
+
+
+class ListItemSerializer(serializers.Serializer):
+    position = serializers.IntegerField(help_text="1 for the first film.")
+    film = FilmSerializer(source="movie")
+    note = serializers.CharField()
+    added_at = serializers.DateTimeField()
+
+
+class ListItemWriteSerializer(serializers.Serializer):
+    position = serializers.IntegerField(
+        required=False, min_value=1, help_text="Move the film to this place (past the end: last)."
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, help_text="When adding the film only."
+    )
+
+
+class ListOrderSerializer(serializers.Serializer):
+    films = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Every film id of the list, once each, in the new order.",
+    )

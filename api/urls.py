@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import errors, token_views
-from api.views import catalog, members, recommendations
+from api.views import catalog, diary, lists, members, recommendations
 from ratings.models import ListEntry
 
 app_name = "api"
@@ -37,6 +37,13 @@ v1 = [
     path("me/watchlist/<int:film_id>/", watchlist_entry, name="watchlist_entry"),
     path("me/not-interested/", not_interested, name="not_interested"),
     path("me/not-interested/<int:film_id>/", not_interested_entry, name="not_interested_entry"),
+    path("me/diary/", diary.DiaryView.as_view(), name="diary"),
+    path("me/diary/<int:pk>/", diary.DiaryEntryView.as_view(), name="diary_entry"),
+    path("me/lists/", lists.MyListsView.as_view(), name="my_lists"),
+    path("lists/<int:pk>/", lists.ListView.as_view(), name="list"),
+    path("lists/<int:pk>/films/", lists.ListFilmsView.as_view(), name="list_films"),
+    path("lists/<int:pk>/films/<int:film_id>/", lists.ListFilmView.as_view(), name="list_film"),
+    path("lists/<int:pk>/order/", lists.ListOrderView.as_view(), name="list_order"),
     path(
         "me/recommendations/",
         recommendations.RecommendationsView.as_view(),

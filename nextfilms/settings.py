@@ -398,6 +398,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "watchlist"},
         {"name": "favorites"},
         {"name": "not interested", "description": "Films never to recommend to you."},
+        {"name": "diary", "description": "Watches on a day, with or without a rating."},
+        {"name": "lists", "description": "Your own ordered lists, public or private."},
         {"name": "recommendations"},
         {"name": "me", "description": "Whose token or session this is."},
         {"name": "api"},

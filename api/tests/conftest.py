@@ -33,6 +33,9 @@ class ApiClient:
     def post(self, path, **kwargs):
         return self.request("POST", path, **kwargs)
 
+    def patch(self, path, **kwargs):
+        return self.request("PATCH", path, **kwargs)
+
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
 

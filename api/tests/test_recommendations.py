@@ -117,3 +117,18 @@ def test_a_film_shows_members_the_rating_we_predict(api_as, alice, clusters):
     assert unseen["predicted_rating"] >= 3.5
     assert seen["predicted_rating"] is None and seen["me"]["rating"] == 5.0
     assert visitor["predicted_rating"] is None and visitor["me"] is None
+
+
+def test_a_film_logged_in_the_diary_leaves_the_recommendations_even_unrated(
+    api_as, alice, clusters
+):
+    api = api_as(alice)
+    for movie in clusters["Comedy"][:6]:
+        api.put(f"me/ratings/{movie.pk}/", json={"rating": 5})
+    first = api.get("me/recommendations/", params={"limit": 3}).json()["results"][0]["film"]
+
+    logged = api.post("me/diary/", json={"film": first["id"]})
+    after = api.get("me/recommendations/", params={"limit": 50}).json()["results"]
+
+    assert logged.status_code == 201 and logged.json()["rating"] is None
+    assert first["id"] not in {r["film"]["id"] for r in after}

@@ -34,6 +34,11 @@ def test_the_schema_names_every_endpoint_its_token_and_its_errors(schema):
         "/api/v1/me/ratings/{film_id}/",
         "/api/v1/me/watchlist/{film_id}/",
         "/api/v1/me/recommendations/",
+        "/api/v1/me/diary/",
+        "/api/v1/me/diary/{id}/",
+        "/api/v1/me/lists/",
+        "/api/v1/lists/{id}/films/{film_id}/",
+        "/api/v1/lists/{id}/order/",
     ]:
         assert path in paths
     assert schema["components"]["securitySchemes"]["token"] == {

@@ -172,6 +172,8 @@ class IndexView(GenericAPIView):
                 "films": url("search_films"),
                 "people": url("search_people"),
                 "me": url("me"),
+                "diary": url("diary"),
+                "lists": url("my_lists"),
                 "recommendations": url("recommendations"),
             }
         )
