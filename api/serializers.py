@@ -126,6 +126,10 @@ class PersonDetailSerializer(PersonSerializer):
 class RatingSerializer(serializers.Serializer):
     film = FilmSerializer(source="movie")
     rating = serializers.FloatField(source="value", help_text=STARS_HELP)
+    rated_at = serializers.DateTimeField(
+        help_text="When you gave it: on the site, or the date an imported file or a "
+        "diary entry gave."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
