@@ -141,3 +141,14 @@ def test_an_unexpected_failure_is_logged_and_answered_in_the_shape(
     assert_error(response, 500, "server_error")
     assert "on fire" not in response.text and "Traceback" not in response.text
     assert "search index on fire" in caplog.text
+
+
+def test_answers_vary_by_who_asks_and_members_answers_are_private(api_as, alice, film):
+    visitor = api_as(None).get(f"films/{film.pk}/")
+    member = api_as(alice).get(f"films/{film.pk}/")
+
+    for response in (visitor, member):
+        assert {"authorization", "cookie"} <= {
+            value.strip().lower() for value in response.headers["Vary"].split(",")
+        }
+    assert "private" in member.headers["Cache-Control"]

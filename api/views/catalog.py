@@ -3,7 +3,6 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions
-from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -15,6 +14,7 @@ from api.serializers import (
     PersonDetailSerializer,
     PersonSerializer,
 )
+from api.views.base import ApiView
 from catalog.forms import SORTS, BrowseForm, SearchForm
 from catalog.models import Person
 from catalog.search import search_movies
@@ -51,7 +51,7 @@ FILTER_PARAMETERS = [
 ]
 
 
-class FilmListView(GenericAPIView):
+class FilmListView(ApiView):
     permission_classes = [AllowAny]
     serializer_class = FilmSerializer
 
@@ -84,7 +84,7 @@ class FilmListView(GenericAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class FilmDetailView(GenericAPIView):
+class FilmDetailView(ApiView):
     permission_classes = [AllowAny]
     serializer_class = FilmDetailSerializer
 
@@ -98,7 +98,7 @@ class FilmDetailView(GenericAPIView):
         return Response(FilmDetailSerializer(movie, context=context).data)
 
 
-class SimilarFilmsView(GenericAPIView):
+class SimilarFilmsView(ApiView):
     permission_classes = [AllowAny]
     serializer_class = FilmSerializer
     pagination_class = None
@@ -116,7 +116,7 @@ class SimilarFilmsView(GenericAPIView):
         return Response({"results": self.get_serializer(similar, many=True).data})
 
 
-class PersonListView(GenericAPIView):
+class PersonListView(ApiView):
     permission_classes = [AllowAny]
     serializer_class = PersonSerializer
 
@@ -138,7 +138,7 @@ class PersonListView(GenericAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class PersonDetailView(GenericAPIView):
+class PersonDetailView(ApiView):
     permission_classes = [AllowAny]
     serializer_class = PersonDetailSerializer
     pagination_class = None
@@ -152,7 +152,7 @@ class PersonDetailView(GenericAPIView):
         return Response(self.get_serializer(person).data)
 
 
-class IndexView(GenericAPIView):
+class IndexView(ApiView):
     permission_classes = [AllowAny]
     pagination_class = None
 

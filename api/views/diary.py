@@ -7,10 +7,10 @@ form, so the API and the pages follow the same rules.
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from api.serializers import DiaryEntrySerializer, DiaryEntryWriteSerializer
+from api.views.base import ApiView
 from api.views.catalog import form_errors
 from api.views.members import visible_film_or_404, with_films
 from ratings import diary
@@ -38,7 +38,7 @@ def checked_watch(data, instance=None):
     return {field: form.cleaned_data[field] for field in FIELDS}
 
 
-class DiaryView(GenericAPIView):
+class DiaryView(ApiView):
     serializer_class = DiaryEntrySerializer
 
     @extend_schema(
@@ -90,7 +90,7 @@ class DiaryView(GenericAPIView):
         return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
 
-class DiaryEntryView(GenericAPIView):
+class DiaryEntryView(ApiView):
     serializer_class = DiaryEntrySerializer
 
     def _entry(self, request, pk):

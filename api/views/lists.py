@@ -7,7 +7,6 @@ through ``lists.services``, which keeps positions 1, 2, 3… without gaps.
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -18,6 +17,7 @@ from api.serializers import (
     ListItemWriteSerializer,
     ListOrderSerializer,
 )
+from api.views.base import ApiView
 from api.views.catalog import form_errors
 from api.views.members import visible_film_or_404, with_films
 from lists import services
@@ -75,7 +75,7 @@ def list_items(request, film_list):
     return with_films(request.user, items)
 
 
-class MyListsView(GenericAPIView):
+class MyListsView(ApiView):
     serializer_class = FilmListSerializer
 
     @extend_schema(
@@ -106,7 +106,7 @@ class MyListsView(GenericAPIView):
         return Response(self.get_serializer(film_list).data, status=status.HTTP_201_CREATED)
 
 
-class ListView(GenericAPIView):
+class ListView(ApiView):
     serializer_class = FilmListSerializer
     permission_classes = [AllowAny]
 
@@ -136,7 +136,7 @@ class ListView(GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ListFilmsView(GenericAPIView):
+class ListFilmsView(ApiView):
     serializer_class = ListItemSerializer
     permission_classes = [AllowAny]
 
@@ -151,7 +151,7 @@ class ListFilmsView(GenericAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class ListFilmView(GenericAPIView):
+class ListFilmView(ApiView):
     serializer_class = ListItemSerializer
     permission_classes = [AllowAny]
 
@@ -209,7 +209,7 @@ class ListFilmView(GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ListOrderView(GenericAPIView):
+class ListOrderView(ApiView):
     serializer_class = ListItemSerializer
     pagination_class = None
 

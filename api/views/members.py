@@ -6,7 +6,6 @@ Writes go through ``ratings.actions``, the same rules as the site's buttons.
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from api import films
@@ -16,6 +15,7 @@ from api.serializers import (
     RatingSerializer,
     RatingWriteSerializer,
 )
+from api.views.base import ApiView
 from catalog.models import Movie
 from ratings import actions
 from ratings.models import ListEntry, Rating
@@ -44,7 +44,7 @@ def with_films(user, rows):
     return kept
 
 
-class MeView(GenericAPIView):
+class MeView(ApiView):
     pagination_class = None
 
     @extend_schema(
@@ -67,7 +67,7 @@ class MeView(GenericAPIView):
         )
 
 
-class MyRatingListView(GenericAPIView):
+class MyRatingListView(ApiView):
     serializer_class = RatingSerializer
 
     @extend_schema(
@@ -95,7 +95,7 @@ class MyRatingListView(GenericAPIView):
         return self.get_paginated_response(data)
 
 
-class MyRatingView(GenericAPIView):
+class MyRatingView(ApiView):
     serializer_class = RatingSerializer
 
     def _rating(self, request, movie):
@@ -147,7 +147,7 @@ LISTS = {
 }
 
 
-class MyListView(GenericAPIView):
+class MyListView(ApiView):
     """One of the member's built-in lists: favorites, watchlist, not interested."""
 
     serializer_class = ListEntrySerializer
@@ -165,7 +165,7 @@ class MyListView(GenericAPIView):
         return self.get_paginated_response(data)
 
 
-class MyListEntryView(GenericAPIView):
+class MyListEntryView(ApiView):
     serializer_class = ListEntrySerializer
     kind = None
 

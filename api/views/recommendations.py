@@ -2,10 +2,10 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from api.serializers import RecommendationSerializer
+from api.views.base import ApiView
 from api.views.catalog import FILTER_PARAMETERS, form_errors
 from recommender.forms import POPULARITY_CHOICES, RecommendationFilterForm
 from recommender.serving import recommend_for
@@ -40,7 +40,7 @@ def _form_data(params):
     return data
 
 
-class RecommendationsView(GenericAPIView):
+class RecommendationsView(ApiView):
     serializer_class = RecommendationSerializer
     pagination_class = None
 
