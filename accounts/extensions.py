@@ -9,8 +9,13 @@ _settings_panels = []
 
 
 def register_settings_panel(provider):
-    """``provider(request)`` returns ``{"template": name, ...context}`` for one panel, or None."""
-    _settings_panels.append(provider)
+    """``provider(request)`` returns ``{"template": name, ...context}`` for one panel, or None.
+
+    Registering a provider twice (apps made ready again, as tests that change
+    ``INSTALLED_APPS`` do) still shows its panel once.
+    """
+    if provider not in _settings_panels:
+        _settings_panels.append(provider)
 
 
 def settings_panels(request):

@@ -69,7 +69,8 @@ def test_swagger_ui_lists_the_endpoints_within_the_sites_csp(page):
 
     page.goto("/api/v1/docs/")
 
-    expect(page.get_by_text("NextFilms API").first).to_be_visible()
+    # Swagger UI draws the page once it has fetched and read the whole schema.
+    expect(page.get_by_text("NextFilms API").first).to_be_visible(timeout=30_000)
     expect(page.locator("#operations-films-films_list")).to_be_visible()
     page.locator("#operations-films-films_list .opblock-summary-control").click()
     expect(page.get_by_role("button", name="Try it out")).to_be_visible()

@@ -114,3 +114,14 @@ def test_deleting_an_account_deletes_its_tokens(alice):
     alice.delete()
 
     assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_token_panel_shows_once_even_when_apps_are_made_ready_again(alice_client):
+    from accounts import extensions
+    from api.token_views import settings_panel
+
+    extensions.register_settings_panel(settings_panel)
+
+    page = alice_client.get("/accounts/settings/").content.decode()
+    assert page.count('id="api-tokens-heading"') == 1
