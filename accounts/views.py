@@ -28,7 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts import limits
+from accounts import extensions, limits
 from accounts.forms import (
     DeleteAccountForm,
     EmailForm,
@@ -188,7 +188,11 @@ def account_settings(request):
     return render(
         request,
         "registration/settings.html",
-        {"email_form": email_form, "delete_form": DeleteAccountForm(request)},
+        {
+            "email_form": email_form,
+            "delete_form": DeleteAccountForm(request),
+            "panels": extensions.settings_panels(request),
+        },
     )
 
 
@@ -211,7 +215,11 @@ def delete_account(request):
         return render(
             request,
             "registration/settings.html",
-            {"email_form": EmailForm(request), "delete_form": form},
+            {
+                "email_form": EmailForm(request),
+                "delete_form": form,
+                "panels": extensions.settings_panels(request),
+            },
             status=400,
         )
     user = request.user

@@ -5,6 +5,7 @@ tasks run in-process).  Production is ``DEBUG=False``: then ``SECRET_KEY`` and
 ``ALLOWED_HOSTS`` are required and the secure-cookie/HSTS settings switch on.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -72,6 +73,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "csp",
     "django_celery_beat",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "nextfilms",
     "catalog",
     "ratings",
@@ -80,6 +84,7 @@ INSTALLED_APPS = [
     "lists",
     "social",
     "taste",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -354,3 +359,66 @@ MOVIELENS_SOURCE = env.str(
     "MOVIELENS_SOURCE",
     default="https://files.grouplens.org/datasets/movielens/ml-latest-small.zip",
 )
+
+# The JSON API at /api/v1/ (the api app): Django REST Framework with tokens a
+# member makes in settings, or the session (CSRF-checked for writes).
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/minute")
+API_VISITOR_RATE_LIMIT = env.str("API_VISITOR_RATE_LIMIT", default="30/minute")
+for _name, _rate in (
+    ("API_RATE_LIMIT", API_RATE_LIMIT),
+    ("API_VISITOR_RATE_LIMIT", API_VISITOR_RATE_LIMIT),
+):
+    if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", _rate):
+        raise ImproperlyConfigured(
+            f"{_name} must be requests per period, like 120/minute (second, minute, hour "
+            f"or day), not {_rate!r}."
+        )
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.RequestRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "NextFilms API",
+    "DESCRIPTION": "Search films and people, rate, keep lists and get recommendations.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "TAGS": [
+        {"name": "films", "description": "Search, browse, a film, more like this."},
+        {"name": "people", "description": "Directors, cast and crew."},
+        {"name": "ratings", "description": "Your ratings, 0.5 to 5 stars in half steps."},
+        {"name": "watchlist"},
+        {"name": "favorites"},
+        {"name": "not interested", "description": "Films never to recommend to you."},
+        {"name": "diary", "description": "Watches on a day, with or without a rating."},
+        {"name": "lists", "description": "Your own ordered lists, public or private."},
+        {"name": "recommendations"},
+        {"name": "me", "description": "Whose token or session this is."},
+        {"name": "api"},
+    ],
+}
+# CORS is off: browsers on other sites get no access unless origins are listed
+# here (e.g. https://app.example.com); then django-cors-headers answers for the API.
+CORS_ALLOWED_ORIGINS = env.list("API_CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/v1/"
+CORS_ALLOW_HEADERS = ["authorization", "content-type"]
+if CORS_ALLOWED_ORIGINS:
+    INSTALLED_APPS.append("corsheaders")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+        "corsheaders.middleware.CorsMiddleware",
+    )

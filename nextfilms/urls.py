@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("lists.urls")),
     path("", include("social.urls")),
     path("", include("taste.urls")),
+    path("", include("api.urls")),
     path("accounts/", include("accounts.urls")),
     path("about/", TemplateView.as_view(template_name="about.html"), name="about"),
     path("admin/", admin.site.urls),

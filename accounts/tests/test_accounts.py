@@ -236,6 +236,7 @@ def test_account_forms_tell_password_managers_what_they_are(alice_client, alice)
     assert autocomplete_hints(alice_client.get(reverse("accounts:settings"))) == {
         "email": "email",
         "current_password": "current-password",
+        "name": "off",  # an API token's name: nothing a password manager should fill
         "password": "current-password",
     }
     assert autocomplete_hints(alice_client.get(reverse("accounts:password_change"))) == {
