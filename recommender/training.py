@@ -176,7 +176,10 @@ def _read_query(sql):
 
 
 def item_metadata(movie_ids):
-    """Per-item arrays the filters and lists need: year, genre bit mask, series (by title or TMDB collection)."""
+    """Per-item arrays the filters and lists need: year, genre bit mask, series.
+
+    Series join films by title or by TMDB collection (``content.series_ids``).
+    """
     genre_bits = {genre_id: 1 << bit for bit, genre_id in enumerate(_genre_order())}
     position = {movie_id: index for index, movie_id in enumerate(movie_ids.tolist())}
     years = np.zeros(len(movie_ids), dtype=np.int16)
