@@ -120,6 +120,8 @@ class MovieAdmin(admin.ModelAdmin):
         "tmdb_last_error",
         "tmdb_next_attempt_at",
         "tmdb_genres",
+        "tmdb_collection_id",
+        "tmdb_collection_name",
         "created_at",
         "updated_at",
         "links",
@@ -152,6 +154,8 @@ class MovieAdmin(admin.ModelAdmin):
                     "tmdb_vote_count",
                     "tmdb_popularity",
                     "tmdb_genres",
+                    "tmdb_collection_id",
+                    "tmdb_collection_name",
                     "keywords",
                 ]
             },

@@ -125,6 +125,14 @@ class Movie(models.Model):
         help_text="Genre names as TMDB gives them; MovieLens genres stay the browse filter.",
     )
     keywords = models.ManyToManyField("Keyword", related_name="movies", blank=True)
+    tmdb_collection_id = models.PositiveIntegerField(
+        "TMDB collection id",
+        null=True,
+        blank=True,
+        help_text="The series TMDB puts the film in (belongs_to_collection); "
+        '"more like this" leads with its other parts.',
+    )
+    tmdb_collection_name = models.CharField("TMDB collection", max_length=300, blank=True)
 
     # Community figures: MovieLens's ratings and the site's members' together,
     # kept by ratings.aggregates. The MovieLens part is stored on its own, so a

@@ -90,15 +90,42 @@ def decade_feature(year):
     return f"decade:{year - year % 10}" if year else "decade:unknown"
 
 
-def series_ids(movielens_titles):
-    """A series id per title (1, 2, …), shared by titles with the same series key; 0 alone."""
+def series_ids(movielens_titles, collections=None):
+    """A series id per title (1, 2, …) shared by the parts of a series; 0 alone.
+
+    Parts share a title's series key (``catalog.text.series_key``) or a TMDB
+    collection id (``collections``, 0 or None for none), so "The Matrix Reloaded"
+    joins "Matrix, The" through its collection even though the titles differ.
+    """
     keys = [series_key(title) if title else "" for title in movielens_titles]
+    collections = collections if collections is not None else [None] * len(keys)
+    groups = [
+        [("title", key) if key else None, ("collection", int(c)) if c else None]
+        for key, c in zip(keys, collections, strict=True)
+    ]
+    # Union-find over titles and collections: each film joins its two labels.
+    parent = {}
+
+    def root(label):
+        parent.setdefault(label, label)
+        while parent[label] != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    for labels in groups:
+        present = [label for label in labels if label]
+        for label in present[1:]:
+            parent[root(label)] = root(present[0])
+    roots = [
+        root(next(label for label in labels if label)) if any(labels) else None for labels in groups
+    ]
     sizes = {}
-    for key in keys:
-        sizes[key] = sizes.get(key, 0) + 1
+    for label in roots:
+        sizes[label] = sizes.get(label, 0) + 1
     numbers = {}
     ids = np.zeros(len(keys), dtype=np.int32)
-    for index, key in enumerate(keys):
-        if key and sizes[key] > 1:
-            ids[index] = numbers.setdefault(key, len(numbers) + 1)
+    for index, label in enumerate(roots):
+        if label is not None and sizes[label] > 1:
+            ids[index] = numbers.setdefault(label, len(numbers) + 1)
     return ids

@@ -14,7 +14,8 @@ contributor as the reason, the raw item row as "more like this") and after
   contributors and shares a genre with the recommendation;
 * more like this: films with another part of their series (by title) that find
   one in their top 12; genre overlap of the lists of films rated < 10 times;
-* obscurity: median rating count of the top 20 at each popular ↔ obscure step.
+* obscurity: median rating count of the top 20 at each popular ↔ obscure step;
+* calibration: predicted against actual rating of the hidden films by their rank.
 """
 
 from __future__ import annotations
@@ -282,6 +283,43 @@ def obscurity(coded: CodedRatings, seeds, params: ModelParams | None = None) -> 
     }
 
 
+# Depth bands of a member's list for the calibration measure: first rank, last rank.
+CALIBRATION_BANDS = ((1, 20), (21, 50), (51, 200), (201, None))
+
+
+def calibration(coded: CodedRatings, seeds, params: ModelParams | None = None) -> dict:
+    """Predicted against actual rating of the hidden films, by their rank in the list.
+
+    Over P1's hidden ratings: for each depth band of the member's ranking, the
+    mean prediction, the mean actual rating and the share actually rated ≥ 4. A
+    list order that disagrees with calibrated predictions is the model ranking
+    "will watch", not a miscalibration.
+    """
+    depth = max(last or 0 for _, last in CALIBRATION_BANDS)
+    rows = []
+    for model, user, ages in _members(coded, seeds, params):
+        if len(user.hidden_items) == 0:
+            continue
+        profile = fold_in_user(model, user.items, user.ratings, ages)
+        top, _ = recommend(model, profile, n=depth)
+        ranks = np.full(model.n_items, depth + 1)
+        ranks[top] = np.arange(1, len(top) + 1)
+        predicted = predict_ratings(model, profile, user.hidden_items)
+        rows.append(np.column_stack([ranks[user.hidden_items], predicted, user.hidden_ratings]))
+    table = np.concatenate(rows) if rows else np.empty((0, 3))
+    bands = {}
+    for first, last in CALIBRATION_BANDS:
+        inside = (table[:, 0] >= first) & (table[:, 0] <= (last or np.inf))
+        picked = table[inside]
+        bands[(first, last)] = {
+            "n": int(inside.sum()),
+            "predicted": _mean(picked[:, 1]),
+            "actual": _mean(picked[:, 2]),
+            "liked": _mean(picked[:, 2] >= 4.0),
+        }
+    return bands
+
+
 def _mean(values):
     """The mean, or NaN when there is nothing to average (tiny test catalogs)."""
     return float(np.mean(values)) if len(values) else float("nan")
@@ -304,4 +342,5 @@ def list_quality(
         "reasons": reason_coherence(coded, catalog, seeds, params),
         "more_like_this": more_like_this(coded, catalog, params),
         "obscurity": obscurity(coded, seeds, params),
+        "calibration": calibration(coded, seeds, params),
     }

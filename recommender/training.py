@@ -176,18 +176,23 @@ def _read_query(sql):
 
 
 def item_metadata(movie_ids):
-    """Per-item arrays the filters and lists need: year, genre bit mask, series."""
+    """Per-item arrays the filters and lists need: year, genre bit mask, series.
+
+    Series join films by title or by TMDB collection (``content.series_ids``).
+    """
     genre_bits = {genre_id: 1 << bit for bit, genre_id in enumerate(_genre_order())}
     position = {movie_id: index for index, movie_id in enumerate(movie_ids.tolist())}
     years = np.zeros(len(movie_ids), dtype=np.int16)
     genres = np.zeros(len(movie_ids), dtype=np.int64)
     titles = [""] * len(movie_ids)
+    collections = [None] * len(movie_ids)
     rows = Movie.objects.filter(id__in=position).values_list(
-        "id", "year", "movielens_title", "title"
+        "id", "year", "movielens_title", "title", "tmdb_collection_id"
     )
-    for movie_id, year, movielens_title, title in rows:
+    for movie_id, year, movielens_title, title, collection in rows:
         years[position[movie_id]] = year or 0
         titles[position[movie_id]] = movielens_title or title
+        collections[position[movie_id]] = collection
     through = Movie.genres.through.objects.filter(movie_id__in=position)
     for movie_id, genre_id in through.values_list("movie_id", "genre_id").iterator():
         genres[position[movie_id]] |= genre_bits[genre_id]
@@ -195,7 +200,7 @@ def item_metadata(movie_ids):
         "years": years,
         "genre_masks": genres,
         "genre_ids": np.array(_genre_order()),
-        "series": content.series_ids(titles),
+        "series": content.series_ids(titles, collections),
     }
 
 

@@ -84,6 +84,8 @@ def test_fight_club_body_parses_into_what_we_store():
     assert len(movie.keywords) == 14
     # The first official YouTube trailer TMDB lists.
     assert movie.trailer_youtube_key == "dfeUzm6KF4g"
+    # belongs_to_collection is null: in no series.
+    assert (movie.collection_id, movie.collection_name) == (None, "")
 
 
 def test_body_with_every_append_parses():
@@ -92,6 +94,8 @@ def test_body_with_every_append_parses():
     assert movie.cast and movie.directors
     assert movie.keywords
     assert movie.trailer_youtube_key
+    # The series TMDB puts it in ("more like this" leads with its other parts).
+    assert (movie.collection_id, movie.collection_name) == (77816, "Kung Fu Panda Collection")
 
 
 def test_nulls_empty_strings_and_missing_keys_are_tolerated():

@@ -66,6 +66,9 @@ class MovieMetadata:
     writers: tuple[CrewMember, ...]
     keywords: tuple[tuple[int, str], ...]
     trailer_youtube_key: str
+    # belongs_to_collection: the series TMDB puts the film in (None, "" for none).
+    collection_id: int | None = None
+    collection_name: str = ""
 
 
 def parse_movie(body):
@@ -93,6 +96,10 @@ def parse_movie(body):
         writers=tuple(member for member in crew if member.department == "Writing"),
         keywords=_keywords(_section(body, "keywords").get("keywords")),
         trailer_youtube_key=choose_trailer_key(_section(body, "videos").get("results")),
+        collection_id=whole_number(_section(body, "belongs_to_collection").get("id")),
+        collection_name=_text(
+            _section(body, "belongs_to_collection").get("name"), MAX_LENGTHS["title"]
+        ),
     )
 
 

@@ -110,6 +110,8 @@ def store_metadata(movie_id, tmdb_id, metadata):
             tmdb_vote_count=metadata.vote_count,
             tmdb_popularity=metadata.popularity,
             tmdb_genres=list(metadata.genres),
+            tmdb_collection_id=metadata.collection_id,
+            tmdb_collection_name=metadata.collection_name,
             tmdb_status=Status.OK,
             tmdb_synced_at=now,
             tmdb_attempts=0,

@@ -221,6 +221,25 @@ def test_another_part_of_the_series_leads_more_like_this(clusters):
     assert movie_ids_similar_to(first)[0] == sequel.pk
 
 
+def test_a_part_found_only_by_its_tmdb_collection_leads_more_like_this(clusters):
+    # Titles alone cannot tell these are one series; TMDB's collection can.
+    first = make_movie("Matrix, The", genres=["Horror"], year=1999)
+    sequel = make_movie("Matrix Reloaded, The", genres=["Comedy"], year=2003)
+    Movie.objects.filter(pk__in=[first.pk, sequel.pk]).update(
+        tmdb_collection_id=2344, tmdb_collection_name="The Matrix Collection"
+    )
+    rows = [(user, first) for user in range(2, 40, 2)] + [(user, sequel) for user in (1, 3)]
+    MovieLensRating.objects.bulk_create(
+        MovieLensRating(
+            movielens_user_id=user, movie_id=movie.movielens_id, rating=4.0, timestamp=0
+        )
+        for user, movie in rows
+    )
+    trained_model()
+
+    assert movie_ids_similar_to(first)[0] == sequel.pk
+
+
 def test_a_film_with_few_ratings_gets_more_like_this_by_content(clusters):
     rare = make_movie("Obscure Chiller", genres=["Horror"])
     MovieLensRating.objects.create(

@@ -249,7 +249,8 @@ def test_evaluate_command_prints_every_protocol(untrained_clusters, capsys):
 def test_evaluate_command_measures_the_lists(untrained_clusters, capsys):
     call_command("evaluate_recommender", "--seeds", "1", "--skip-rmse", "--skip-ease", "--lists")
     output = capsys.readouterr().out
-    for measure in ("Spearman", "five new 5★", "top-3 contributor", "series part", "rated < 10"):
+    measures = ("Spearman", "five new 5★", "top-3 contributor", "series part", "rated < 10")
+    for measure in (*measures, "(calibration)"):
         assert measure in output
     assert output.count("median") >= 5
 

@@ -170,6 +170,14 @@ class Command(BaseCommand):
                 f"    {step:+d}: median {values['median_count']:.0f} ratings, "
                 f"{values['predicted_4']:.0%} predicted ★4 or more"
             )
+        out("  hidden ratings by their rank in the member's list (calibration):")
+        for (first, last), band in measures["calibration"].items():
+            ranks = f"{first}-{last}" if last else f"{first}+"
+            out(
+                f"    ranks {ranks:<8} {band['n']:>6,} ratings, predicted "
+                f"{band['predicted']:.2f}, actual {band['actual']:.2f}, "
+                f"{band['liked']:.0%} rated ★4 or more"
+            )
         out(f"  ({time.perf_counter() - started:.0f} s)")
 
     def _ratings(self, csv):
