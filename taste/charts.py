@@ -100,14 +100,16 @@ def bar_chart(labels, *series, percent=False, max_labels=12):
 
 
 def _grid_step(peak):
-    """The smallest of 1, 2, 5 × 10ⁿ (at least 1) that fits ``peak`` in ``GRID_LINES`` steps,
-    so every grid line reads as a whole number."""
+    """The smallest of 1, 2, 2.5, 5 × 10ⁿ (at least 1) that fits ``peak`` in ``GRID_LINES``
+    steps, so every grid line reads as a whole number (2.5 only from 25 up) and a
+    share of 100% tops the axis at 100%, not 200%."""
     target = peak / GRID_LINES
     magnitude = 1
     while True:
-        for factor in (1, 2, 5):
-            if magnitude * factor >= target:
-                return magnitude * factor
+        for factor in (1, 2, 2.5, 5):
+            step = magnitude * factor
+            if step >= target and step == int(step):
+                return int(step)
         magnitude *= 10
 
 

@@ -157,6 +157,11 @@ def test_chart_bars_scale_to_an_axis_of_whole_steps():
     assert short.y + short.height == tall.y + tall.height == chart.baseline
 
 
+def test_a_share_of_everything_tops_the_axis_at_one_hundred_per_cent():
+    chart = charts.bar_chart(["4.5", "5"], [100, 0], [12.5, 37.5], percent=True)
+    assert [line.label for line in chart.grid] == ["0%", "25%", "50%", "75%", "100%"]
+
+
 def test_long_time_lines_label_every_few_bars():
     chart = charts.bar_chart([str(year) for year in range(2000, 2024)], [1] * 24, max_labels=6)
     assert sum(slot.show_label for slot in chart.slots) == 6
