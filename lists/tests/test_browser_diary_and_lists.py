@@ -172,3 +172,7 @@ def test_add_films_to_lists_from_the_cards_of_browse(page, alice, snap):
     page.goto(space.get_absolute_url())
     expect(page.get_by_role("link", name="Alien", exact=True)).to_be_visible()
     assert [item.movie for item in night.items.all()] == [heat]
+
+    # Without script a card links to the film page's form, which the link opens.
+    page.goto(f"{heat.get_absolute_url()}#add-to-list")
+    expect(page.locator("#add-to-list").get_by_label("List", exact=True)).to_be_visible()
