@@ -1,14 +1,17 @@
 """Films and people for the API, with the member's state, fetched in a few queries."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 
-from catalog.models import Credit, Movie, Person
+from catalog import search
+from catalog.models import Credit, Movie
 from ratings.member_state import with_member_state
 from recommender import content
 from recommender.serving import movie_ids_similar_to
 
 SIMILAR_FILMS = 12
 PERSON_FILMS = 100
+# People a search returns at most (the site's search page shows 20).
+PEOPLE_FOUND = 100
 
 
 def films(user):
@@ -36,13 +39,11 @@ def similar_films(user, movie, n=SIMILAR_FILMS):
     return films_in_order(user, movie_ids)[:n]
 
 
-def search_people(query):
-    """People whose name contains ``query`` (any case), those with most credits first."""
-    return (
-        Person.objects.filter(name__icontains=query.strip())
-        .annotate(credit_count=Count("credits"))
-        .order_by("-credit_count", "name", "id")
-    )
+def search_people(query, limit=PEOPLE_FOUND):
+    """People whose name matches ``query`` as the site's search does (accents, word
+    order, a typo or two), best match first, then the best known; each with
+    ``known_for`` ("Director", "Actor" or "Writer") and ``film_count``."""
+    return search.search_people(query, limit=limit)
 
 
 def person_films(user, person, limit=PERSON_FILMS):

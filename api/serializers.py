@@ -69,6 +69,18 @@ class PersonSerializer(serializers.Serializer):
     def get_profile_url(self, person) -> str:
         return f"{image_base_url()}w185{person.profile_path}" if person.profile_path else ""
 
+    url = serializers.SerializerMethodField(help_text="The person's page on the site.")
+
+    def get_url(self, person) -> str:
+        return self.context["request"].build_absolute_uri(person.get_absolute_url())
+
+
+class PersonMatchSerializer(PersonSerializer):
+    """A person a search found."""
+
+    known_for = serializers.CharField(help_text="“Director”, “Actor” or “Writer”.")
+    film_count = serializers.IntegerField(help_text="Films they are credited on.")
+
 
 class CastSerializer(serializers.Serializer):
     person = PersonSerializer()

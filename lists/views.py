@@ -9,7 +9,7 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
@@ -97,29 +97,52 @@ def delete(request, pk):
 
 @require_POST
 def add_movie(request, movie_pk):
-    """Add a film to one of the member's lists (or a new one) from the film page or a card."""
+    """Add a film to one of the member's lists (or a new one) from the film page or a card.
+
+    A form post redirects back with a message; a card's fetch (``X-Requested-With:
+    fetch``) gets the message as JSON, with the list, so the page can stay put.
+    """
     movie = get_object_or_404(Movie.objects.visible(), pk=movie_pk)
     back = safe_next_url(request, request.POST.get("next"), movie.get_absolute_url())
+    fetched = request.headers.get("X-Requested-With") == "fetch"
     if not request.user.is_authenticated:
         return redirect_to_login(back)
+
+    def answer(level, message, film_list=None, created_list=False):
+        if fetched:
+            data = {"ok": level != messages.ERROR, "message": message}
+            if film_list is not None:
+                data["list"] = {
+                    "id": film_list.pk,
+                    "title": film_list.title,
+                    "url": film_list.get_absolute_url(),
+                    "created": created_list,
+                }
+            return JsonResponse(data, status=400 if level == messages.ERROR else 200)
+        messages.add_message(request, level, message)
+        return redirect(back)
+
     form = AddToListForm(request.POST, lists=FilmList.objects.owned_by(request.user))
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("__all__", ["Choose one of your lists."])))
-        return redirect(back)
-    if form.cleaned_data["film_list"]:
-        film_list = _own_list(request, form.cleaned_data["film_list"])
-    else:
+        return answer(
+            messages.ERROR, " ".join(form.errors.get("__all__", ["Choose one of your lists."]))
+        )
+    new_list = not form.cleaned_data["film_list"]
+    if new_list:
         film_list = services.create_list(request.user, form.cleaned_data["new_title"])
+    else:
+        film_list = _own_list(request, form.cleaned_data["film_list"])
     try:
         _, created = services.add_to_list(film_list, movie)
     except services.ListFull as error:
-        messages.error(request, str(error))
-        return redirect(back)
+        return answer(messages.ERROR, str(error), film_list, new_list)
     if created:
-        messages.success(request, f"Added {movie.title} to “{film_list.title}”.")
-    else:
-        messages.info(request, f"{movie.title} is already on “{film_list.title}”.")
-    return redirect(back)
+        return answer(
+            messages.SUCCESS, f"Added {movie.title} to “{film_list.title}”.", film_list, new_list
+        )
+    return answer(
+        messages.INFO, f"{movie.title} is already on “{film_list.title}”.", film_list, new_list
+    )
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Films and people over the API: search, browse, a film, a person, pages of results."""
 
 import pytest
+import requests
 
 from api.tests.conftest import assert_error
 from catalog.models import Credit, Person
@@ -69,7 +70,7 @@ def test_browse_filters_and_sorts_and_pages(api_as, catalog):
     assert second["next"] is None
 
 
-def test_a_film_with_its_people_and_figures(api_as, catalog):
+def test_a_film_with_its_people_and_figures(api_as, catalog, live_server):
     film = api_as(None).get(f"films/{catalog['matrix'].pk}/").json()
 
     assert film["title"] == "The Matrix" and film["year"] == 1999
@@ -85,6 +86,7 @@ def test_a_film_with_its_people_and_figures(api_as, catalog):
                 "name": "Keanu Reeves",
                 "tmdb_id": 2,
                 "profile_url": "",
+                "url": f"{live_server.url}/people/{catalog['reeves'].pk}-keanu-reeves/",
             },
             "character": "Neo",
         }
@@ -110,3 +112,33 @@ def test_people_search_and_a_persons_films(api_as, catalog):
     assert [(f["film"]["id"], f["roles"]) for f in person["films"]] == [
         (catalog["matrix"].pk, ["Neo"])
     ]
+
+
+def test_people_search_forgives_accents_and_typos_as_the_site_does(api_as, catalog):
+    tarantino = Person.objects.create(name="Quentin Tarantino", tmdb_id=138)
+    almodovar = Person.objects.create(name="Pedro Almodóvar", tmdb_id=309)
+    for person, title in ((tarantino, "Pulp Fiction"), (almodovar, "Volver")):
+        film = make_movie(title, genres=["Drama"], rating_count=50)
+        Credit.objects.create(movie=film, person=person, kind="crew", job="Director")
+    api = api_as(None)
+
+    def names(q):
+        response = api.get("people/", params={"q": q})
+        assert response.status_code == 200, response.text[:300]
+        return [p["name"] for p in response.json()["results"]]
+
+    assert names("tarantno")[0] == "Quentin Tarantino"  # a letter left out
+    assert names("almodovar") == ["Pedro Almodóvar"]  # no accent typed
+    assert names("tarantino quentin") == ["Quentin Tarantino"]  # either order
+    assert "Quentin Tarantino" not in names("reeves")
+
+
+def test_people_found_carry_their_page_and_what_they_are_known_for(api_as, catalog, live_server):
+    found = api_as(None).get("people/", params={"q": "wachowski"}).json()["results"]
+
+    assert len(found) == 1
+    lana = found[0]
+    assert lana["known_for"] == "Director" and lana["film_count"] == 1
+    assert lana["url"].endswith(f"/people/{catalog['wachowski'].pk}-lana-wachowski/")
+    page = requests.get(lana["url"], timeout=30)
+    assert page.status_code == 200 and "Lana Wachowski" in page.text

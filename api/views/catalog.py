@@ -12,7 +12,7 @@ from api.serializers import (
     FilmDetailSerializer,
     FilmSerializer,
     PersonDetailSerializer,
-    PersonSerializer,
+    PersonMatchSerializer,
 )
 from api.views.base import ApiView
 from catalog.forms import SORTS, BrowseForm, SearchForm
@@ -118,13 +118,17 @@ class SimilarFilmsView(ApiView):
 
 class PersonListView(ApiView):
     permission_classes = [AllowAny]
-    serializer_class = PersonSerializer
+    serializer_class = PersonMatchSerializer
 
     @extend_schema(
         summary="Search people",
-        description="Directors, cast and crew whose name contains `q`, most credited first.",
-        parameters=[OpenApiParameter("q", str, required=True, description="Part of a name.")],
-        responses=PersonSerializer(many=True),
+        description="Directors, cast and crew whose name matches `q` as the site's search "
+        "does (accents, word order and a typo or two forgiven), best match first, then the "
+        "best known; up to 100.",
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="A name, or part of one.")
+        ],
+        responses=PersonMatchSerializer(many=True),
         tags=["people"],
     )
     def get(self, request):

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from catalog.tests.axe import axe_violations
 from catalog.tests.factories import make_movie
-from catalog.tests.test_browser_layout import pages_wider_than_the_window
+from catalog.tests.test_browser_layout import OVERFLOW, pages_wider_than_the_window
 from conftest import log_in
 from lists import services
 from lists.models import FilmList
@@ -130,3 +130,49 @@ def test_diary_and_list_pages_fit_the_window_and_have_no_wcag_violations(page, m
                     summary.click()  # the folded forms are checked open
             found += axe_violations(page, f"{path} ({color_scheme})")
     assert found == [], "\n".join(found)
+
+
+def test_add_films_to_lists_from_the_cards_of_browse(page, alice, snap):
+    heat, alien = make_movie("Heat", year=1995), make_movie("Alien", year=1979)
+    night = services.create_list(alice, "Night films")
+    log_in(page)
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(reverse("catalog:browse"))
+
+    # By keyboard: the card's "Add to list" opens with Enter, and its form follows.
+    heat_card = page.locator(f'.card[data-movie="{heat.pk}"]')
+    heat_card.get_by_role("group").first.wait_for()
+    summary = heat_card.locator("summary", has_text="Add to list")
+    summary.focus()
+    page.keyboard.press("Enter")
+    heat_card.get_by_label("List", exact=True).select_option(label="Night films")
+    heat_card.get_by_role("button", name="Add Heat to the list").press("Enter")
+    expect(page.get_by_text("Added Heat to “Night films”.")).to_be_visible()
+    expect(summary).to_be_focused()
+    assert page.url.endswith(reverse("catalog:browse"))  # the page stayed
+
+    # A new list, named on a card, is offered on the other cards at once.
+    alien_card = page.locator(f'.card[data-movie="{alien.pk}"]')
+    alien_card.locator("summary", has_text="Add to list").click()
+    alien_card.get_by_label("Or a new list").fill("Space <films>")
+    snap("card-add-to-list", at=alien_card)
+    seen = page.evaluate(OVERFLOW)
+    assert seen["scrollWidth"] <= seen["clientWidth"], seen["widest"]
+    violations = axe_violations(page, "browse with a card's add-to-list open")
+    assert violations == [], "\n".join(violations)
+    alien_card.get_by_role("button", name="Add Alien to the list").click()
+    expect(page.get_by_text("Added Alien to “Space <films>”.")).to_be_visible()
+    expect(heat_card.get_by_label("List", exact=True).locator("option")).to_have_text(
+        ["Choose a list", "Night films", "Space <films>"]
+    )
+
+    page.goto(night.get_absolute_url())
+    expect(page.get_by_role("link", name="Heat", exact=True)).to_be_visible()
+    space = FilmList.objects.get(owner=alice, title="Space <films>")
+    page.goto(space.get_absolute_url())
+    expect(page.get_by_role("link", name="Alien", exact=True)).to_be_visible()
+    assert [item.movie for item in night.items.all()] == [heat]
+
+    # Without script a card links to the film page's form, which the link opens.
+    page.goto(f"{heat.get_absolute_url()}#add-to-list")
+    expect(page.locator("#add-to-list").get_by_label("List", exact=True)).to_be_visible()

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from catalog.tests.factories import make_movie
@@ -81,6 +82,60 @@ def test_adding_from_the_film_page_appends_once_and_can_make_a_new_list(alice_cl
     page = alice_client.get(films[1].get_absolute_url()).content.decode()
     assert reverse("lists:add_movie", args=[films[1].pk]) in page
     assert "To show Sam" in page
+
+
+def test_cards_offer_the_members_lists_once_per_page(alice_client, alice, bob, films):
+    make_list(alice, title="Mine <b>")
+    make_list(bob, title="Bob's secret")
+    page = alice_client.get(reverse("catalog:browse")).content.decode()
+
+    assert page.count('<template id="card-list-template"') == 1
+    template = page[page.index('<template id="card-list-template"') :]
+    template = template[: template.index("</template>")]
+    assert "Mine &lt;b&gt;" in template and "Bob" not in page
+    assert template.count("<form") == 1 and template.count("<option") == 2
+    # Without script, each card links to the film page's form (which a link opens).
+    for film in films:
+        card = page[page.index(f'data-movie="{film.pk}"') :]
+        card = card[: card.index("</article>")]
+        assert f'href="{film.get_absolute_url()}#add-to-list"' in card and "<form" not in card
+    film_page = alice_client.get(films[0].get_absolute_url()).content.decode()
+    assert 'id="add-to-list"' in film_page
+    # Visitors have no lists: neither the template nor the links.
+    visitor_page = Client().get(reverse("catalog:browse")).content.decode()
+    assert "card-list-template" not in visitor_page and "#add-to-list" not in visitor_page
+
+
+def test_a_cards_add_answers_a_fetch_with_json_and_keeps_lists_private(
+    alice_client, alice, bob, films
+):
+    url = reverse("lists:add_movie", args=[films[0].pk])
+    fetch = {"HTTP_X_REQUESTED_WITH": "fetch"}
+
+    made = alice_client.post(url, {"film_list": "", "new_title": "Space"}, **fetch)
+    again = alice_client.post(
+        url, {"film_list": made.json()["list"]["id"], "new_title": ""}, **fetch
+    )
+    nothing = alice_client.post(url, {"film_list": "", "new_title": " "}, **fetch)
+    bobs = make_list(bob, title="Bob's")
+    other = alice_client.post(url, {"film_list": bobs.pk, "new_title": ""}, **fetch)
+
+    space = FilmList.objects.get(owner=alice, title="Space")
+    assert made.json() == {
+        "ok": True,
+        "message": f"Added {films[0].title} to “Space”.",
+        "list": {
+            "id": space.pk,
+            "title": "Space",
+            "url": space.get_absolute_url(),
+            "created": True,
+        },
+    }
+    assert again.json()["ok"] and "already on" in again.json()["message"]
+    assert again.json()["list"]["created"] is False
+    assert nothing.status_code == 400 and nothing.json()["ok"] is False
+    assert other.status_code == 400 and bobs.items.count() == 0
+    assert titles(space) == [films[0].title]
 
 
 def test_move_buttons_reorder_without_javascript_and_stop_at_the_ends(alice_client, alice, films):

@@ -257,13 +257,35 @@
       if (on) on.value = active ? "0" : "1";
     });
     slot.replaceWith(actions);
+    const listPart = buildCardListPart(id, placeholder, title);
+    if (listPart) actions.after(listPart);
     // A film shown twice on a page (Discover's rows) needs ids of its own per card,
     // or a star's label would check the other card's radio.
     if (document.querySelectorAll(`[id="${actions.id}"]`).length > 1) {
       cardCopies += 1;
       suffixIds(actions, `-${cardCopies}`);
+      if (listPart) suffixIds(listPart, `-${cardCopies}`);
     }
     return actions;
+  }
+
+  // Members' "Add to list" on a card: the page's one copy of their lists
+  // (lists/_card_list_template.html), with this card's film id. It sits beside
+  // the actions, so a saved rating (which replaces them) leaves it be.
+  const listTemplate = document.getElementById("card-list-template");
+
+  function buildCardListPart(id, placeholder, title) {
+    if (!listTemplate) return null;
+    const marker = listTemplate.dataset.filmId || placeholder;
+    const part = listTemplate.content.firstElementChild.cloneNode(true);
+    part.querySelectorAll("[id], [for], form[action]").forEach((element) => {
+      ["id", "for", "action"].forEach((name) => {
+        const value = element.getAttribute(name);
+        if (value && value.includes(marker)) element.setAttribute(name, value.replace(marker, id));
+      });
+    });
+    part.querySelectorAll("[data-film-title]").forEach((span) => { span.textContent = ` ${title}`; });
+    return part;
   }
 
   let cardCopies = 0;
@@ -329,6 +351,48 @@
     toast.append(close);
     toast.hidden = false;
   }
+
+  // A card's "Add to list": sent with fetch, the page stays where it is and says
+  // what happened; a list made on the way joins every card's choice of lists.
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form[data-add-to-list]");
+    if (!form || document.body.dataset.authenticated !== "true") return;
+    event.preventDefault();
+    let data;
+    try {
+      const response = await postAction(form, new FormData(form));
+      if (response.redirected && new URL(response.url).pathname.includes("/login")) {
+        window.location.href = response.url;
+        return;
+      }
+      data = await response.json();
+    } catch (error) {
+      form.submit();
+      return;
+    }
+    notify(data.message);
+    if (!data.ok) return;
+    const created = data.list && data.list.created;
+    if (created && listTemplate) {
+      const selects = [
+        ...listTemplate.content.querySelectorAll("select[name=film_list]"),
+        ...document.querySelectorAll("form[data-add-to-list] select[name=film_list]"),
+      ];
+      selects.forEach((select) => {
+        const option = document.createElement("option");
+        option.value = String(data.list.id);
+        option.textContent = data.list.title;
+        select.append(option);
+      });
+    }
+    form.reset();
+    const details = form.closest("details");
+    if (details) {
+      details.open = false;
+      const summary = details.querySelector("summary");
+      if (summary) summary.focus();
+    }
+  });
 
   // "For you": a film marked not interested leaves, the next suggestion takes its
   // place, and Undo brings it back.
