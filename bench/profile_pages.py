@@ -32,10 +32,9 @@ def main():
     from bench_web import setup_member
 
     setup_member()
+    from bench_pages import unrated_popular_film
     from django.contrib.auth import get_user_model
     from django.test import Client
-
-    from bench_pages import unrated_popular_film
 
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-member"))

@@ -381,16 +381,23 @@ def _key_people(bundle, item_indices):
 
 def predicted_rating(user, movie):
     """The rating ``user`` would likely give ``movie`` (None without a model or ratings)."""
+    return prediction_and_contributors(user, movie, n=0)[0]
+
+
+def prediction_and_contributors(user, movie, n=3):
+    """``predicted_rating`` and, when there is one, ``why_recommended``'s ``n`` ratings,
+    from one fold-in of the member."""
     bundle = model_cache.get()
     if bundle is None or not user.is_authenticated:
-        return None
+        return None, []
     target, target_known = bundle.item_indices([movie.pk])
     if not target_known.any():
-        return None
+        return None, []
     profile, _ = _profile(bundle, user)
     if not len(profile.item_indices):
-        return None
-    return float(predict_ratings(bundle.model, profile, target)[0])
+        return None, []
+    prediction = float(predict_ratings(bundle.model, profile, target)[0])
+    return prediction, _contributions(bundle, profile, int(target[0]), n) if n else []
 
 
 @dataclass
@@ -413,7 +420,11 @@ def why_recommended(user, movie, n=3):
     if not target_known.any():
         return []
     profile, _ = _profile(bundle, user)
-    leaders = top_contributors(bundle.model, profile, int(target[0]), n=n)
+    return _contributions(bundle, profile, int(target[0]), n)
+
+
+def _contributions(bundle, profile, target, n):
+    leaders = top_contributors(bundle.model, profile, target, n=n)
     rating_of_item = dict(zip(profile.item_indices.tolist(), profile.ratings.tolist(), strict=True))
     movies = Movie.objects.only("id", "title", "year").in_bulk(
         [int(bundle.movie_ids[item]) for item, _ in leaders]
@@ -431,6 +442,17 @@ def movie_ids_similar_to(movie, n=12):
     bundle = model_cache.get()
     if bundle is None:
         return []
+    # The same for every member: kept in the shared cache per model version and
+    # catalog generation (content similarity reads the catalog).
+    key = f"recommender:similar:{model_cache.name}:{catalog_generation()}:{movie.pk}:{n}"
+    movie_ids = cache.get(key)
+    if movie_ids is None:
+        movie_ids = _similar_movie_ids(bundle, movie, n)
+        cache.set(key, movie_ids, RANKED_CACHE_SECONDS)
+    return movie_ids
+
+
+def _similar_movie_ids(bundle, movie, n):
     items, known = bundle.item_indices([movie.pk])
     if not known.any() or bundle.model.item_counts[items[0]] == 0:
         return []
