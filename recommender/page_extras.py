@@ -12,10 +12,9 @@ from ratings.member_state import discoverable_by, with_member_state
 from recommender import content
 from recommender.serving import (
     movie_ids_similar_to,
-    predicted_rating,
+    prediction_and_contributors,
     rank_movies_for,
     recommend_for,
-    why_recommended,
 )
 
 FOR_YOU_ROW = 12
@@ -43,9 +42,9 @@ def movie_detail_extras(request, movie):
         "contributors": [],
     }
     if user.is_authenticated and movie.user_rating is None:
-        extras["predicted_rating"] = predicted_rating(user, movie)
-        if extras["predicted_rating"] is not None:
-            extras["contributors"] = why_recommended(user, movie)
+        extras["predicted_rating"], extras["contributors"] = prediction_and_contributors(
+            user, movie
+        )
     return extras
 
 

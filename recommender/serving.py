@@ -7,6 +7,8 @@ changes the next page. With few ratings the list blends from popularity into
 personal results.
 """
 
+import dataclasses
+import hashlib
 import logging
 import threading
 import time
@@ -14,9 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 
 from catalog.models import Credit, Movie
+from catalog.page_cache import catalog_generation
 from ratings.member_state import with_member_state
 from ratings.models import DiaryEntry, ListEntry, Rating
 from recommender import artifacts, content
@@ -51,6 +55,10 @@ MIN_POOL = 150
 KEY_CAST = 5
 # "Sort by predicted rating" orders this many of the best films by their prediction.
 PREDICTED_SORT_POOL = 200
+# A member's ranked list (film ids, predictions, reasons) is kept in the shared
+# cache under a digest of everything it is computed from, so it is never stale:
+# a new rating, list change, model version or catalog change makes a different key.
+RANKED_CACHE_SECONDS = 15 * 60
 
 
 @dataclass
@@ -91,6 +99,11 @@ class ModelCache:
         self._refused = None
         self._checked_at = 0.0
 
+    @property
+    def name(self):
+        """The name of the version being served (None before ``get`` loads one)."""
+        return self._name
+
     def get(self):
         """The serving bundle, or None when no model was trained yet."""
         now = time.monotonic()
@@ -128,19 +141,32 @@ class ModelCache:
 model_cache = ModelCache()
 
 
+def _user_rating_rows(user):
+    """The member's ratings as (film id, rating, Unix time) rows."""
+    rows = Rating.objects.for_user(user).values_list("movie_id", "value", "rated_at")
+    return [(movie_id, value, rated_at.timestamp()) for movie_id, value, rated_at in rows]
+
+
 def _user_ratings(user):
     """The member's rated film ids, ratings and the ratings' ages in days."""
-    rows = Rating.objects.for_user(user).values_list("movie_id", "value", "rated_at")
+    return _arrays_from_rows(_user_rating_rows(user))
+
+
+def _arrays_from_rows(rows):
     if not rows:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), None
     movie_ids, values, times = zip(*rows, strict=True)
-    ages = ages_from_times([time.timestamp() for time in times])
+    ages = ages_from_times(times)
     return np.array(movie_ids, dtype=np.int64), np.array(values, dtype=np.float32), ages
 
 
 def _profile(bundle, user):
     """The member folded into the serving model, and every film id they rated."""
-    movie_ids, values, ages = _user_ratings(user)
+    return _profile_from_rows(bundle, _user_rating_rows(user))
+
+
+def _profile_from_rows(bundle, rows):
+    movie_ids, values, ages = _arrays_from_rows(rows)
     rated_items, known = bundle.item_indices(movie_ids)
     profile = fold_in_user(
         bundle.model, rated_items, values[known], None if ages is None else ages[known]
@@ -203,11 +229,33 @@ def recommend_for(user, n=50, filters=None):
     if bundle is None:
         return []
     filters = filters or Filters()
-    profile, movie_ids = _profile(bundle, user)
-    excluded = _filter_mask(bundle, filters)
-    excluded_items, _ = bundle.item_indices(
-        _excluded_movie_ids(user, filters.include_watchlist) if user.is_authenticated else []
+    rows = _user_rating_rows(user)
+    listed = _excluded_movie_ids(user, filters.include_watchlist) if user.is_authenticated else []
+    key = _ranked_key(model_cache.name, rows, listed, filters, n)
+    ranked = cache.get(key)
+    if ranked is None:
+        ranked = _ranked_list(bundle, rows, listed, filters, n)
+        cache.set(key, ranked, RANKED_CACHE_SECONDS)
+    return _with_movies(user, ranked)
+
+
+def _ranked_key(model_name, rows, listed, filters, n):
+    """A digest of every input of a member's ranked list."""
+    digest = hashlib.blake2b(digest_size=16)
+    # The catalog generation covers what reasons read from the catalog (credits).
+    digest.update(
+        repr((model_name, catalog_generation(), n, dataclasses.astuple(filters))).encode()
     )
+    digest.update(repr(sorted(rows)).encode())
+    digest.update(np.sort(np.asarray(listed, dtype=np.int64)).tobytes())
+    return f"recommender:ranked:{digest.hexdigest()}"
+
+
+def _ranked_list(bundle, rows, listed, filters, n):
+    """The ranked list as plain data: (film id, score, prediction, because id, because rating)."""
+    profile, movie_ids = _profile_from_rows(bundle, rows)
+    excluded = _filter_mask(bundle, filters)
+    excluded_items, _ = bundle.item_indices(listed)
     excluded[excluded_items] = True
     # Ratings of films the model does not know still must not come back.
     excluded[bundle.item_indices(movie_ids)[0]] = True
@@ -217,7 +265,40 @@ def recommend_for(user, n=50, filters=None):
     if by_prediction:
         order = np.argsort(-predictions, kind="stable")[:n]
         items, scores, predictions = items[order], scores[order], predictions[order]
-    return _with_movies_and_reasons(user, bundle, profile, items, scores, predictions)
+    if len(items) == 0:
+        return []
+    # Without ratings there is nothing to predict from.
+    predictions = predictions.tolist() if len(profile.item_indices) else [None] * len(items)
+    reasons = _reasons(bundle, profile, items.tolist())
+    rating_of_item = dict(zip(profile.item_indices.tolist(), profile.ratings.tolist(), strict=True))
+    ranked = []
+    for movie_id, score, prediction, reason in zip(
+        bundle.movie_ids[items].tolist(), scores.tolist(), predictions, reasons, strict=True
+    ):
+        because_id = because_rating = None
+        if reason:
+            because_id = int(bundle.movie_ids[reason[0]])
+            because_rating = rating_of_item.get(reason[0])
+        ranked.append((movie_id, score, prediction, because_id, because_rating))
+    return ranked
+
+
+def _with_movies(user, ranked):
+    """Attach films (with card data and the member's state) and reasons' films."""
+    if not ranked:
+        return []
+    movie_ids = [row[0] for row in ranked]
+    because_ids = {row[3] for row in ranked if row[3] is not None}
+    movies = with_member_state(Movie.objects.visible().with_card_data(), user).in_bulk(movie_ids)
+    because_movies = Movie.objects.only("id", "title", "year").in_bulk(because_ids)
+    results = []
+    for movie_id, score, prediction, because_id, because_rating in ranked:
+        movie = movies.get(movie_id)
+        if movie is None:
+            continue
+        because = because_movies.get(because_id) if because_id is not None else None
+        results.append(Recommendation(movie, prediction, because, because_rating, score))
+    return results
 
 
 def _ranked(bundle, profile, n, excluded, popularity):
@@ -254,33 +335,6 @@ def _ranked(bundle, profile, n, excluded, popularity):
         top = top_n(scores, n)
         top_scores = scores[top]
     return top, top_scores, predict_ratings(model, profile, top)
-
-
-def _with_movies_and_reasons(user, bundle, profile, items, scores, predictions):
-    """Attach films (with card data and the member's state), predictions and reasons."""
-    if len(items) == 0:
-        return []
-    # Without ratings there is nothing to predict from.
-    predictions = predictions.tolist() if len(profile.item_indices) else [None] * len(items)
-    reasons = _reasons(bundle, profile, items.tolist())
-    movie_ids = bundle.movie_ids[items].tolist()
-    because_ids = {int(bundle.movie_ids[reason[0]]) for reason in reasons if reason}
-    movies = with_member_state(Movie.objects.visible().with_card_data(), user).in_bulk(movie_ids)
-    because_movies = Movie.objects.only("id", "title", "year").in_bulk(because_ids)
-    rating_of_item = dict(zip(profile.item_indices.tolist(), profile.ratings.tolist(), strict=True))
-    results = []
-    for movie_id, score, prediction, reason in zip(
-        movie_ids, scores.tolist(), predictions, reasons, strict=True
-    ):
-        movie = movies.get(movie_id)
-        if movie is None:
-            continue
-        because = because_rating = None
-        if reason:
-            because = because_movies.get(int(bundle.movie_ids[reason[0]]))
-            because_rating = rating_of_item.get(reason[0])
-        results.append(Recommendation(movie, prediction, because, because_rating, score))
-    return results
 
 
 def _reasons(bundle, profile, items):
@@ -327,16 +381,23 @@ def _key_people(bundle, item_indices):
 
 def predicted_rating(user, movie):
     """The rating ``user`` would likely give ``movie`` (None without a model or ratings)."""
+    return prediction_and_contributors(user, movie, n=0)[0]
+
+
+def prediction_and_contributors(user, movie, n=3):
+    """``predicted_rating`` and, when there is one, ``why_recommended``'s ``n`` ratings,
+    from one fold-in of the member."""
     bundle = model_cache.get()
     if bundle is None or not user.is_authenticated:
-        return None
+        return None, []
     target, target_known = bundle.item_indices([movie.pk])
     if not target_known.any():
-        return None
+        return None, []
     profile, _ = _profile(bundle, user)
     if not len(profile.item_indices):
-        return None
-    return float(predict_ratings(bundle.model, profile, target)[0])
+        return None, []
+    prediction = float(predict_ratings(bundle.model, profile, target)[0])
+    return prediction, _contributions(bundle, profile, int(target[0]), n) if n else []
 
 
 @dataclass
@@ -359,7 +420,11 @@ def why_recommended(user, movie, n=3):
     if not target_known.any():
         return []
     profile, _ = _profile(bundle, user)
-    leaders = top_contributors(bundle.model, profile, int(target[0]), n=n)
+    return _contributions(bundle, profile, int(target[0]), n)
+
+
+def _contributions(bundle, profile, target, n):
+    leaders = top_contributors(bundle.model, profile, target, n=n)
     rating_of_item = dict(zip(profile.item_indices.tolist(), profile.ratings.tolist(), strict=True))
     movies = Movie.objects.only("id", "title", "year").in_bulk(
         [int(bundle.movie_ids[item]) for item, _ in leaders]
@@ -377,6 +442,17 @@ def movie_ids_similar_to(movie, n=12):
     bundle = model_cache.get()
     if bundle is None:
         return []
+    # The same for every member: kept in the shared cache per model version and
+    # catalog generation (content similarity reads the catalog).
+    key = f"recommender:similar:{model_cache.name}:{catalog_generation()}:{movie.pk}:{n}"
+    movie_ids = cache.get(key)
+    if movie_ids is None:
+        movie_ids = _similar_movie_ids(bundle, movie, n)
+        cache.set(key, movie_ids, RANKED_CACHE_SECONDS)
+    return movie_ids
+
+
+def _similar_movie_ids(bundle, movie, n):
     items, known = bundle.item_indices([movie.pk])
     if not known.any() or bundle.model.item_counts[items[0]] == 0:
         return []

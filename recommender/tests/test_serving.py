@@ -268,3 +268,35 @@ def test_a_shared_director_is_reason_enough_when_no_genre_is_shared(alice):
     assert result[untagged.pk].because in clusters["Comedy"][:5]
     Credit.objects.filter(movie=untagged).delete()
     assert {r.movie.pk: r for r in recommend_for(alice, n=20)}[untagged.pk].because is None
+
+
+def test_a_ranked_list_is_kept_in_the_shared_cache_until_the_member_rates(
+    alice, clusters, settings, shared_cache_redis, django_assert_max_num_queries
+):
+    from conftest import SHARED_CACHE_TEST_URL
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": SHARED_CACHE_TEST_URL,
+        }
+    }
+    rate(alice, clusters["Comedy"][:6], 5.0)
+
+    def shown(recommendations):
+        return [
+            (r.movie.pk, r.predicted_rating, r.because and r.because.pk, r.because_rating)
+            for r in recommendations
+        ]
+
+    first = shown(recommend_for(alice, n=6))
+    assert shared_cache_redis.keys("*recommender:ranked:*")
+    # Ratings, left-out films, the films with their genres, the reasons' films.
+    with django_assert_max_num_queries(5):
+        again = shown(recommend_for(alice, n=6))
+    assert again == first
+
+    Rating.objects.filter(user=alice).update(value=0.5)
+    rate(alice, clusters["Horror"][:6], 5.0)
+    after = recommend_for(alice, n=6)
+    assert all(r.movie.title.startswith("Horror") for r in after)
