@@ -178,11 +178,19 @@ def search_everything(query, *, films=100, people=20, tags=20, queryset=None):
         "tags": _ranked_tags(parsed, tags),
     }
     present = [name for name in GROUP_ORDER if found[name]]
-    present.sort(key=lambda name: min(rank for _, rank in found[name]))
+    present.sort(key=lambda name: _group_rank(name, found[name]))
     return SearchResults(
         **{name: [item for item, _ in ranked] for name, ranked in found.items()},
         groups=tuple(present),
     )
+
+
+def _group_rank(name, ranked):
+    """A group's place: its best match, where a film title that starts with the query
+    ("matrix" → "Matrix, The") counts as exact, so films lead unless another group
+    matches clearly better ("tarantino" → the person, not a word inside a title)."""
+    best = min(rank for _, rank in ranked)
+    return 0 if name == "films" and best <= 1 else best
 
 
 def _ranked_keys(queryset, text, limit, *, key="id"):

@@ -216,3 +216,15 @@ def test_movielens_tags_are_found_with_their_film_counts():
 def test_tmdb_keywords_are_found_beside_tags():
     keywords = [tag for tag in search.search_tags("dual identity") if tag.kind == "keyword"]
     assert [(tag.name, tag.film_count) for tag in keywords] == [("dual identity", 1)]
+
+
+@pytest.mark.django_db
+def test_a_title_that_starts_with_the_query_leads_a_tag_of_the_same_word():
+    from catalog.models import MovieTag
+    from catalog.tests.factories import make_movie
+
+    matrix = make_movie("The Matrix", year=1999, movielens_title="Matrix, The (1999)")
+    MovieTag.objects.create(movie=matrix, tag="matrix", count=3)
+    results = search.search_everything("matrix")
+    assert results.groups[0] == "films"
+    assert "tags" in results.groups
