@@ -58,11 +58,12 @@ def test_member_list_pages_run_a_constant_number_of_queries(
     for i in range(count):
         movie = rate(alice, f"Film {i}", 4.0, genres=["Drama"])
         ListEntry.objects.create(user=alice, movie=movie, kind="favorite")
-    # Session, user, count, page, total, films with state, their genres.
-    with django_assert_num_queries(7):
+    # Session, user, count, page, total, films with state, their genres, and the
+    # member's lists once for every card's "Add to list".
+    with django_assert_num_queries(8):
         alice_client.get(reverse("ratings:my_ratings"))
-    # Session, user, count, page, films with state, their genres.
-    with django_assert_num_queries(6):
+    # Session, user, count, page, films with state, their genres, the lists.
+    with django_assert_num_queries(7):
         alice_client.get(reverse("ratings:movie_list", args=["favorites"]))
 
 
