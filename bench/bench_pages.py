@@ -9,13 +9,19 @@ trained, serving model):
 
 It starts gunicorn as the ``Procfile`` does (``--preload``, 2 workers,
 production settings: ``DEBUG=false``) on 127.0.0.1, signs in a bench member
-with 50 ratings (``bench_web.setup_member``), checks that each page answers 200
+with 50 ratings (``bench_web.setup_member``), sends the session and CSRF
+cookies a browser holds after its first page, checks that each page answers 200
 to that member, warms it up, then loads each page in turn with ``wrk``
 (Debian's ``wrk``; ``--connections`` concurrent connections for ``--seconds``
 seconds, loopback only, asking for gzip as browsers do). It prints requests per
 second, median and p99 latency, errors (non-2xx/3xx answers, socket errors and
 timeouts past 60 s), the HTML's size raw and as sent, and each page's requests per second
 as a share of the member's ``/about/``.
+
+Every request of a run is the same member reloading the same page, so members'
+pages come from their own cache (``catalog/page_cache.py``) after the first;
+``MEMBER_PAGE_CACHE_SECONDS=0`` in the environment measures every page
+rendered afresh, as after each rating.
 """
 
 import argparse
@@ -63,6 +69,17 @@ def get(url, cookie, gzip_ok):
         body = response.read()
         encoding = response.headers.get("Content-Encoding", "")
         return response.status, body, encoding
+
+
+def with_csrf_cookie(url, cookie):
+    """The member's cookies as a browser sends them after its first page: session and CSRF."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    with urllib.request.urlopen(request, timeout=180) as response:
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            if name == "csrftoken":
+                return f"{cookie}; csrftoken={rest.split(';')[0]}"
+    raise SystemExit(f"{url} set no CSRF cookie")
 
 
 def page_sizes(url, cookie):
@@ -186,6 +203,7 @@ def main():
     server = start_gunicorn(args.port, args.workers)
     results = []
     try:
+        cookie = with_csrf_cookie(f"http://127.0.0.1:{args.port}/about/", cookie)
         for label, path, as_member in PAGES:
             drain(args.port)
             url = f"http://127.0.0.1:{args.port}{path.format(film=film)}"

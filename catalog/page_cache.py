@@ -1,10 +1,10 @@
-"""Whole-page caching of the catalog pages for visitors who are not logged in.
+"""Whole-page caching: the catalog pages for visitors, and members' own pages for them.
 
 A visitor's Discover, Browse, search and film pages are the same for every
 visitor, so the rendered HTML is kept in the cache (Redis when ``REDIS_URL``
 or ``CACHE_URL`` points at it, shared by every worker) and served without
-touching the database. Members always get a fresh page: theirs carry their own ratings,
-lists and a CSRF token.
+touching the database. Members never get these: theirs carry their own
+ratings, lists and a CSRF token.
 
 Every cached page is keyed by a *catalog generation*. Anything that changes
 what these pages show (a staff edit in the admin, a MovieLens import, TMDB
@@ -12,6 +12,25 @@ metadata arriving, a newly published model) calls :func:`catalog_changed`,
 which starts a new generation, so no visitor sees a film a curator has just
 hidden. ``ANONYMOUS_PAGE_CACHE_SECONDS`` bounds how long a page lives even if a
 change slips past (a per-process cache in a multi-worker deployment, say).
+
+A member's pages (For you, Discover, Browse, a film page) are theirs alone, so
+:func:`cache_for_members` keeps each one for that member only, keyed by the
+catalog generation, a TMDB-details version (:func:`forget_page`), the
+member's *version*, today's date and their CSRF cookie. The version changes
+whenever anything of theirs may have changed: after every request of theirs
+that is not a read (``nextfilms.middleware``; rating, lists, diary, imports,
+the API) and whenever a row with their ``user_id`` is saved or deleted one at
+a time (``CatalogConfig.ready``: tasks, the admin, the shell). So the page
+after a rating is rendered afresh, and reloading a page that nothing changed
+costs a lookup, not the recommender. Other members' activity (the community
+rating on a card) shows once the page expires (``MEMBER_PAGE_CACHE_SECONDS``).
+
+A member's page carries a CSRF token. Every copy served gets a token masked
+anew (the BREACH mitigation in docs/security.md): the page renders one token
+(:func:`csrf_token_once`), which is kept as a placeholder and replaced by a
+fresh ``get_token`` each time. A copy is served only to requests with the CSRF
+cookie it was rendered for, and none is kept where that cookie is new or
+rotated (log in).
 """
 
 import hashlib
@@ -20,13 +39,23 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.models import LogEntry
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.cache import cc_delim_re
+from django.utils.functional import SimpleLazyObject
 
 GENERATION_KEY = "catalog:generation"
+MEMBER_VERSION_KEY = "page:member-version:{}"
+# Changes with each film whose TMDB details arrive (members' cards show them).
+DETAILS_KEY = "catalog:details-version"
 _NOT_SHARED = {"private", "no-cache", "no-store"}
+# Where a member's kept page had its CSRF token; never in a page sent out.
+TOKEN_PLACEHOLDER = b"\x00csrf-token\x00"
 
 
 def catalog_generation():
@@ -52,10 +81,44 @@ def _new_generation():
     cache.set(GENERATION_KEY, time.time_ns(), None)
 
 
+def member_changed(user_id, committed=False):
+    """Set aside every cached page of this member, now and when the transaction commits.
+
+    ``committed``: the change is committed already (after a request), now is enough.
+    """
+    if user_id is None:
+        return
+    _new_member_version(user_id)
+    if not committed:
+        transaction.on_commit(lambda: _new_member_version(user_id))
+
+
+def member_row_changed(sender, instance, **_signal_kwargs):
+    """``post_save``/``post_delete`` receiver: a row that belongs to a member changed.
+
+    Sessions and the admin's log are left out: neither shows on a member's
+    pages (a session's CSRF cookie is in the key already).
+    """
+    if not isinstance(instance, AbstractBaseSession | LogEntry):
+        member_changed(getattr(instance, "user_id", None))
+
+
+def _new_member_version(user_id):
+    cache.set(MEMBER_VERSION_KEY.format(user_id), time.time_ns(), None)
+
+
 def forget_page(path):
-    """Drop one page (a film page whose TMDB details just arrived) from the cache."""
+    """Drop one page (a film page whose TMDB details just arrived) from the cache.
+
+    Members' kept pages are all set aside too: any of them may hold the film's card.
+    """
+    _forget_page(path)
+    transaction.on_commit(lambda: _forget_page(path))
+
+
+def _forget_page(path):
     cache.delete(_page_key(path))
-    transaction.on_commit(lambda: cache.delete(_page_key(path)))
+    cache.set(DETAILS_KEY, time.time_ns(), None)
 
 
 def _page_key(path):
@@ -63,11 +126,11 @@ def _page_key(path):
     return f"page:{catalog_generation()}:{digest}"
 
 
-def _cacheable_request(request):
+def _cacheable_request(request, member=False):
     return (
         request.method == "GET"
-        and not request.user.is_authenticated
-        # A pending message ("You have been logged out") belongs to one visitor's page.
+        and request.user.is_authenticated == member
+        # A pending message ("Your ratings were imported") belongs to the next page alone.
         and not len(messages.get_messages(request))
     )
 
@@ -106,3 +169,86 @@ def cache_for_visitors(view):
         return response
 
     return wrapper
+
+
+def _member_page_key(request):
+    """The key of this member's page, or None where it must not be reused.
+
+    The page holds a CSRF token masked from the cookie's secret; without the
+    cookie the response sets a new one, and the token would not match it.
+    """
+    secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    if not secret:
+        return None
+    user_id = request.user.pk
+    version_key = MEMBER_VERSION_KEY.format(user_id)
+    found = cache.get_many([GENERATION_KEY, DETAILS_KEY, version_key])
+    if GENERATION_KEY not in found:
+        found[GENERATION_KEY] = catalog_generation()
+    if version_key not in found:
+        cache.add(version_key, time.time_ns(), None)
+        found[version_key] = cache.get(version_key)
+    digest = hashlib.sha256(f"{request.get_full_path()}\n{secret}".encode()).hexdigest()
+    return (
+        f"page:member:{found[GENERATION_KEY]}:{found.get(DETAILS_KEY, 0)}:{user_id}:"
+        f"{found[version_key]}:{timezone.localdate().isoformat()}:{digest}"
+    )
+
+
+def csrf_token_once(request):
+    """Context processor: one masked CSRF token for everything a request renders.
+
+    Django's own gives each template rendered its own mask; one per response
+    lets :func:`cache_for_members` find the token in the page and mask it anew
+    for each copy it serves.
+    """
+    return {"csrf_token": SimpleLazyObject(lambda: _page_token(request))}
+
+
+def _page_token(request):
+    if not hasattr(request, "_page_csrf_token"):
+        request._page_csrf_token = get_token(request)
+    return request._page_csrf_token
+
+
+def cache_for_members(view):
+    """Serve a member ``view`` from their own cached copy while nothing of theirs changed."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        timeout = settings.MEMBER_PAGE_CACHE_SECONDS
+        if not timeout or not _cacheable_request(request, member=True):
+            return view(request, *args, **kwargs)
+        key = _member_page_key(request)
+        if key is None:
+            return view(request, *args, **kwargs)
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            if TOKEN_PLACEHOLDER in content:
+                content = content.replace(TOKEN_PLACEHOLDER, get_token(request).encode())
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Page-Cache"] = "member-hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if _cacheable_member_response(request, response):
+            content = response.content
+            token = getattr(request, "_page_csrf_token", None)
+            if token:
+                content = content.replace(token.encode(), TOKEN_PLACEHOLDER)
+            cache.set(key, (content, response["Content-Type"]), timeout)
+            response["X-Page-Cache"] = "member-miss"
+        return response
+
+    return wrapper
+
+
+def _cacheable_member_response(request, response):
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not _NOT_SHARED & set(cc_delim_re.split(response.get("Cache-Control", "").lower()))
+        # The token on the page is masked from the secret the request came with.
+        and request.META.get("CSRF_COOKIE") == request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    )

@@ -11,7 +11,7 @@ from django.utils.cache import add_never_cache_headers
 from catalog import extensions, filmography
 from catalog.forms import BrowseForm, SearchForm
 from catalog.models import Credit, Genre, Keyword, Movie, MovieTag, Person
-from catalog.page_cache import cache_for_visitors
+from catalog.page_cache import cache_for_members, cache_for_visitors
 from catalog.search import search_everything
 from catalog.tasks import queue_refresh_if_stale
 
@@ -34,6 +34,7 @@ def _cards(queryset, user):
 
 
 @cache_for_visitors
+@cache_for_members
 def home(request):
     """Discover: popular and top-rated rows, then the most popular genres."""
     user = request.user
@@ -59,6 +60,7 @@ def home(request):
 
 
 @cache_for_visitors
+@cache_for_members
 def genre_row(request, slug):
     """One of Discover's genre rows: its cards, as a fragment site.js puts in the row."""
     genre = get_object_or_404(Genre, slug=slug)
@@ -68,6 +70,7 @@ def genre_row(request, slug):
 
 
 @cache_for_visitors
+@cache_for_members
 def browse(request):
     form = BrowseForm(request.GET or None)
     movies = Movie.objects.visible()
@@ -135,6 +138,7 @@ def suggest(request):
 
 
 @cache_for_visitors
+@cache_for_members
 def movie_detail(request, pk):
     films = extensions.with_member_state(Movie.objects.visible(), request.user)
     movie = get_object_or_404(

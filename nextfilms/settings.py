@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "nextfilms.middleware.private_for_members",
+    "nextfilms.middleware.member_pages_follow_writes",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the site's own page.
@@ -119,6 +120,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # One CSRF token per response, masked anew for each cached copy.
+                "catalog.page_cache.csrf_token_once",
             ],
         },
     },
@@ -165,6 +168,9 @@ else:
 # Visitors' catalog pages are cached whole for this long (catalog/page_cache.py);
 # 0 turns the cache off. Staff edits and imports invalidate them at once.
 ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", default=300)
+# A member's own pages are kept for them this long at most (catalog/page_cache.py);
+# anything they change sets them aside at once. 0 turns it off.
+MEMBER_PAGE_CACHE_SECONDS = env_int("MEMBER_PAGE_CACHE_SECONDS", default=300)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

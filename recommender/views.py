@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from catalog.page_cache import cache_for_members
 from catalog.text import parse_whole_number
 from ratings.models import Rating
 from recommender.forms import RecommendationFilterForm
@@ -12,6 +13,7 @@ FOR_YOU_SIZE = 50
 
 
 @login_required
+@cache_for_members
 def for_you(request):
     form = RecommendationFilterForm(request.GET or None)
     filters = form.to_filters()
