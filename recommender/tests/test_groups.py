@@ -46,6 +46,38 @@ def test_balanced_gives_each_member_one_of_their_own_films_near_the_top():
     assert first_three & {0, 1} and first_three & {3, 4}
 
 
+def test_balanced_gives_members_with_the_same_scores_the_average_order():
+    rng = np.random.default_rng(0)
+    same = np.tile(rng.random(30, dtype=np.float32), (3, 1))
+    fine = np.full((3, 30), 4.0, dtype=np.float32)
+    balanced = order_candidates(same, predict_from(fine), "balanced", 30)
+    average = order_candidates(same, predict_from(fine), "average_of_scores", 30)
+    assert balanced.tolist() == average.tolist()
+
+
+def test_balanced_prefers_a_film_a_member_nearly_loves_to_one_the_other_barely_likes():
+    # After each member's best (0, 1): film 3 scores 0.97 of the first member's best,
+    # film 2 only 0.2 of the second's. By rank alone both are second choices.
+    scores = np.array([[1.0, 0.01, 0.02, 0.97], [0.02, 1.0, 0.2, 0.01]], dtype=np.float32)
+    fine = np.full((2, 4), 4.0, dtype=np.float32)
+    order = order_candidates(scores, predict_from(fine), "balanced", 4).tolist()
+    assert order[:2] in ([0, 1], [1, 0]) and order[2:] == [3, 2]
+
+
+def test_balanced_still_serves_a_member_whose_scores_fall_fast():
+    # The first member's scores are flat (ten films near their best); the second's fall fast.
+    first = [1.0, 0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.93, 0.92, 0.91, 0.1, 0.1]
+    second = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 1.0, 0.3]
+    scores = np.array([first, second], dtype=np.float32)
+    fine = np.full((2, 12), 4.0, dtype=np.float32)
+    order = order_candidates(scores, predict_from(fine), "balanced", 12).tolist()
+    # Their best is in the first two; their second (0.3 of their best) comes before the
+    # first member's tenth, where the plain average puts it last.
+    assert 10 in order[:2] and order.index(11) < order.index(9)
+    average = order_candidates(scores, predict_from(fine), "average_of_scores", 12).tolist()
+    assert average.index(11) > average.index(9)
+
+
 def test_balanced_puts_a_film_someone_would_dislike_last():
     predictions = PREDICTIONS.copy()
     predictions[1, 0] = 1.0  # the second member would hate film 0
