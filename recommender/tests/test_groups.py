@@ -1,9 +1,11 @@
 """The group strategies and the group protocol's groups (numpy only, no database)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from recommender.group_evaluation import form_groups
+from recommender.factorization import ModelParams
+from recommender.group_evaluation import evaluate_groups, form_groups
 from recommender.groups import order_candidates, relevance_by_rank
 
 # Two members, five candidates: the first loves 0-1, the second 3-4; 2 is fine for both.
@@ -105,3 +107,27 @@ def test_random_groups_use_each_user_once():
     groups = form_groups(np.eye(9), 4, "random", np.random.default_rng(0))
     members = np.concatenate(groups)
     assert len(groups) == 2 and len(set(members.tolist())) == 8
+
+
+def test_more_draws_form_more_groups_and_compare_each_with_the_average_on_the_same_groups():
+    rng = np.random.default_rng(0)
+    ratings = pd.DataFrame(
+        [
+            (user, movie, rng.integers(1, 11) / 2)
+            for user in range(1, 81)
+            for movie in range(1, 61)
+            if rng.random() < 0.4
+        ],
+        columns=["userId", "movieId", "rating"],
+    )
+    params = ModelParams(n_factors=8)
+    one = {(r.kind, r.method): r for r in evaluate_groups(ratings, params, seeds=[0], sizes=(2,))}
+    two = {
+        (r.kind, r.method): r
+        for r in evaluate_groups(ratings, params, seeds=[0], sizes=(2,), draws=2)
+    }
+    for key, row in two.items():
+        assert row.n_groups == 2 * one[key].n_groups
+        average = two[(key[0], "average_of_scores")]
+        assert row.min_vs_average == pytest.approx(row.min_ndcg - average.min_ndcg)
+    assert two[("random", "average_of_scores")].min_vs_average_se == 0
