@@ -6,7 +6,7 @@ import pytest
 
 from recommender.factorization import ModelParams
 from recommender.group_evaluation import evaluate_groups, form_groups
-from recommender.groups import order_candidates, relevance_by_rank
+from recommender.groups import AGREEMENT_HIGH, agreement, order_candidates, relevance_by_rank
 
 # Two members, five candidates: the first loves 0-1, the second 3-4; 2 is fine for both.
 SCORES = np.array(
@@ -67,17 +67,41 @@ def test_balanced_prefers_a_film_a_member_nearly_loves_to_one_the_other_barely_l
 
 
 def test_balanced_still_serves_a_member_whose_scores_fall_fast():
-    # The first member's scores are flat (ten films near their best); the second's fall fast.
-    first = [1.0, 0.99, 0.98, 0.97, 0.96, 0.95, 0.94, 0.93, 0.92, 0.91, 0.1, 0.1]
-    second = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 1.0, 0.3]
+    # Tastes apart (no film in both members' best 20 of 40). The first member's scores are
+    # flat (films 0-19, 1.0 down to 0.81); the second's fall fast (20 is 1.0, 21 only 0.3).
+    first = np.concatenate([1.0 - 0.01 * np.arange(20), 0.05 - 0.001 * np.arange(20)])
+    second = np.concatenate(
+        [0.02 - 0.0005 * np.arange(20), [1.0, 0.3], 0.1 - 0.002 * np.arange(18)]
+    )
     scores = np.array([first, second], dtype=np.float32)
-    fine = np.full((2, 12), 4.0, dtype=np.float32)
-    order = order_candidates(scores, predict_from(fine), "balanced", 12).tolist()
-    # Their best is in the first two; their second (0.3 of their best) comes before the
-    # first member's tenth, where the plain average puts it last.
-    assert 10 in order[:2] and order.index(11) < order.index(9)
-    average = order_candidates(scores, predict_from(fine), "average_of_scores", 12).tolist()
-    assert average.index(11) > average.index(9)
+    assert agreement(scores) == 0
+    fine = np.full((2, 40), 4.0, dtype=np.float32)
+    order = order_candidates(scores, predict_from(fine), "balanced", 40).tolist()
+    # Their best is in the first two; their second comes before the first member's
+    # twentieth, where the plain average puts it after all twenty.
+    assert 20 in order[:2] and order.index(21) < order.index(19)
+    average = order_candidates(scores, predict_from(fine), "average_of_scores", 40).tolist()
+    assert average.index(21) > average.index(19)
+
+
+def test_balanced_gives_members_whose_tastes_agree_the_average_order():
+    rng = np.random.default_rng(1)
+    shared = rng.random(200, dtype=np.float32)
+    scores = np.clip(shared + rng.normal(0, 0.03, (4, 200)), 0, None).astype(np.float32)
+    scores /= scores.max(axis=1, keepdims=True)
+    assert agreement(scores) >= AGREEMENT_HIGH
+    fine = np.full((4, 200), 4.0, dtype=np.float32)
+    balanced = order_candidates(scores, predict_from(fine), "balanced", 30)
+    average = order_candidates(scores, predict_from(fine), "average_of_scores", 30)
+    assert balanced.tolist() == average.tolist()
+
+
+def test_agreement_is_the_mean_overlap_of_the_members_best_candidates():
+    scores = np.zeros((3, 200), dtype=np.float32)
+    scores[0, :50] = scores[1, 25:75] = scores[2, 100:150] = 1 + np.arange(50)
+    # Pairs: 25 of 75 shared, none, none.
+    assert agreement(scores) == pytest.approx((25 / 75) / 3)
+    assert agreement(scores[:1]) == 1
 
 
 def test_balanced_puts_a_film_someone_would_dislike_last():
