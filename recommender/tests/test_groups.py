@@ -111,6 +111,14 @@ def test_balanced_puts_a_film_someone_would_dislike_last():
     assert order.index(0) == 4
 
 
+def test_balanced_puts_a_film_someone_would_dislike_last_when_tastes_agree_too():
+    same = np.tile(np.linspace(1.0, 0.5, 10, dtype=np.float32), (2, 1))
+    predictions = np.full((2, 10), 4.0, dtype=np.float32)
+    predictions[1, 0] = 1.0  # both like film 0 best, but the second is predicted to hate it
+    order = order_candidates(same, predict_from(predictions), "balanced", 10).tolist()
+    assert order[-1] == 0 and order[:9] == list(range(1, 10))
+
+
 def test_a_members_best_film_has_relevance_one_whatever_their_scale():
     relevance = relevance_by_rank(np.array([[10.0, 5.0], [0.2, 0.1]]))
     assert relevance[:, 0].tolist() == [1.0, 1.0]
