@@ -54,6 +54,13 @@ class Command(BaseCommand):
             "similar taste; group nDCG@20, mean and minimum over members.",
         )
         parser.add_argument(
+            "--group-draws",
+            type=int,
+            default=1,
+            help="With --groups: form the groups this many times per seed (default 1, the "
+            "protocol's own groups).",
+        )
+        parser.add_argument(
             "--before",
             action="store_true",
             help="Also evaluate the site's serving as it was before issue #14 (same training).",
@@ -70,7 +77,7 @@ class Command(BaseCommand):
             f"k={site_params.n_factors}; seeds 0-{max(seeds)}."
         )
         if options["groups"]:
-            self._groups(ratings, seeds, site_params)
+            self._groups(ratings, seeds, site_params, options["group_draws"])
             return
         self.stdout.write(
             f"{'method':<32} {'P1 nDCG':>8} {'P1 Rec':>7} {'P3 nDCG':>8} {'P3 Rec':>7} "
@@ -109,16 +116,22 @@ class Command(BaseCommand):
             f"{number(rmse, 7)} {seconds:8.1f}"
         )
 
-    def _groups(self, ratings, seeds, params):
+    def _groups(self, ratings, seeds, params, draws=1):
         started = time.perf_counter()
-        rows = evaluate_groups(ratings, params, seeds=seeds)
+        rows = evaluate_groups(ratings, params, seeds=seeds, draws=draws)
         out = self.stdout.write
         out("\nGroup protocol: nDCG@20 of one list per group, mean / minimum over its members")
-        out(f"{'size':>4} {'groups':<8} {'method':<20} {'mean':>7} {'minimum':>8} {'groups':>7}")
+        if draws > 1:
+            out(f"(groups formed {draws} times per seed)")
+        out(
+            f"{'size':>4} {'groups':<8} {'method':<20} {'mean':>7} {'minimum':>8} {'groups':>7} "
+            f"{'min − average of scores (s.e.)':>31}"
+        )
         for row in sorted(rows, key=lambda row: (row.size, row.kind)):
             out(
                 f"{row.size:>4} {row.kind:<8} {row.method:<20} {row.mean_ndcg:7.4f} "
-                f"{row.min_ndcg:8.4f} {row.n_groups:7d}"
+                f"{row.min_ndcg:8.4f} {row.n_groups:7d} "
+                f"{row.min_vs_average:+22.4f} ({row.min_vs_average_se:.4f})"
             )
         out(f"  ({time.perf_counter() - started:.0f} s)")
 
