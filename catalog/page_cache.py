@@ -135,16 +135,19 @@ def _cacheable_request(request, member=False):
     )
 
 
-def _cacheable_response(request, response):
+def _reusable(response):
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
         # The view said the page must not be reused (a film whose details are being fetched).
         and not _NOT_SHARED & set(cc_delim_re.split(response.get("Cache-Control", "").lower()))
-        # A page that rendered a CSRF token is tied to this visitor's cookie.
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
     )
+
+
+def _cacheable_response(request, response):
+    # A page that rendered a CSRF token is tied to this visitor's cookie.
+    return _reusable(response) and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
 
 
 def cache_for_visitors(view):
@@ -244,11 +247,7 @@ def cache_for_members(view):
 
 
 def _cacheable_member_response(request, response):
-    return (
-        response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-        and not _NOT_SHARED & set(cc_delim_re.split(response.get("Cache-Control", "").lower()))
-        # The token on the page is masked from the secret the request came with.
-        and request.META.get("CSRF_COOKIE") == request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    # The token on the page is masked from the secret the request came with.
+    return _reusable(response) and request.META.get("CSRF_COOKIE") == request.COOKIES.get(
+        settings.CSRF_COOKIE_NAME
     )
