@@ -1,5 +1,7 @@
 """A visitor's first star or list click, kept through log-in or sign-up and applied after."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -152,3 +154,22 @@ def test_a_visitors_post_keeps_the_click_for_after_log_in(client, alice, heat):
     client.get(response["Location"])
     log_in(client)
     assert Rating.objects.get(user=alice).value == 5.0
+
+
+@pytest.mark.parametrize(
+    ("start", "other"),
+    [("accounts:login", "accounts:signup"), ("accounts:signup", "accounts:login")],
+)
+def test_the_header_links_between_log_in_and_sign_up_keep_the_click(client, heat, start, other):
+    query = {"next": heat.get_absolute_url(), "movie": heat.pk, "action": "rate", "value": "4"}
+    page = client.get(reverse(start), query).content.decode()
+    header = page[page.index('<header class="site-header">') : page.index("</header>")]
+    link = re.search(rf'href="({re.escape(reverse(other))}[^"]*)"', header).group(1)
+
+    # The visitor follows the header's link instead of the one in the form.
+    client.get(link.replace("&amp;", "&"))
+
+    assert client.session[SESSION_KEY] == {"movie": heat.pk, "action": "rate", "value": "4"}
+    if other == "accounts:signup":
+        client.post(reverse("accounts:signup"), SIGN_UP)
+        assert Rating.objects.get(user__username="carol", movie=heat).value == 4.0
