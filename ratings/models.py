@@ -90,7 +90,11 @@ class Rating(models.Model):
             models.UniqueConstraint(fields=["user", "movie"], name="rating_one_per_user_and_movie"),
             models.CheckConstraint(condition=Q(value__in=HALF_STARS), name="rating_half_stars"),
         ]
-        indexes = [models.Index(fields=["user", "-updated_at"], name="rating_user_recent_idx")]
+        indexes = [
+            models.Index(fields=["user", "-updated_at"], name="rating_user_recent_idx"),
+            # My ratings, newest first by the date the member rated.
+            models.Index(fields=["user", "-rated_at"], name="rating_user_rated_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.user} rated {self.movie} ★{self.value:g}"

@@ -26,9 +26,11 @@ from ratings.models import HALF_STARS, ListEntry, Rating
 
 PAGE_SIZE = 24
 RATING_SORTS = {
-    "recent": ("Recently rated", ["-updated_at", "-id"]),
-    "highest": ("Highest rated", ["-value", "-updated_at", "-id"]),
-    "lowest": ("Lowest rated", ["value", "-updated_at", "-id"]),
+    # By when the member rated (an imported rating keeps its file's date), not by
+    # when the row last changed: an import of old ratings does not lead the page.
+    "recent": ("Recently rated", ["-rated_at", "-id"]),
+    "highest": ("Highest rated", ["-value", "-rated_at", "-id"]),
+    "lowest": ("Lowest rated", ["value", "-rated_at", "-id"]),
     "title": ("Title A–Z", ["movie__title", "movie__year", "id"]),
 }
 

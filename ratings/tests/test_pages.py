@@ -36,6 +36,20 @@ def test_my_ratings_sorts_and_filters(alice_client, alice):
     ]
 
 
+def test_recently_rated_goes_by_the_date_rated_not_by_when_a_row_was_written(alice_client, alice):
+    today = rate(alice, "Rated today", 4.0)
+    # Imported afterwards, with the dates of the member's file.
+    for title, day in [("Seen in 2019", "2019-03-01"), ("Seen in 2021", "2021-06-15")]:
+        Rating.objects.create(
+            user=alice, movie=make_movie(title), value=3.5, rated_at=f"{day}T20:00:00Z"
+        )
+    assert Rating.objects.filter(user=alice).latest("updated_at").movie.title == "Seen in 2021"
+
+    response = alice_client.get(reverse("ratings:my_ratings"))
+
+    assert titles(response) == [today.title, "Seen in 2021", "Seen in 2019"]
+
+
 def test_my_ratings_paginates(alice_client, alice):
     for i in range(30):
         rate(alice, f"Film {i:02d}", 4.0)
