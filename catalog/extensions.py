@@ -54,7 +54,10 @@ def register_page_extras(page, provider):
     (``{film id: stars}``) and, on the person page, ``seen_movie_ids`` (films the
     member logged without rating) from what providers return.
     """
-    _page_extras.setdefault(page, []).append(provider)
+    providers = _page_extras.setdefault(page, [])
+    # ready() may run again (a test that reloads the app registry): register once.
+    if provider not in providers:
+        providers.append(provider)
 
 
 def page_extras(page, request, **objects):
