@@ -134,46 +134,6 @@ def parse_wrk(output):
     }
 
 
-def start_gunicorn(port, workers):
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "nextfilms.wsgi",
-            "--preload",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(150):
-        try:
-            get(f"http://127.0.0.1:{port}/about/", "", gzip_ok=False)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer")
-
-
 def drain(port):
     """Wait until the server has worked off the previous page's queue (a quick /about/)."""
     deadline = time.monotonic() + 180
@@ -196,7 +156,7 @@ def main():
     # The session is signed here and read by gunicorn: both need the same key.
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("DEBUG", "true")  # for setup only; gunicorn runs with DEBUG=false
-    from bench_web import setup_member
+    from bench_web import setup_member, start_gunicorn
 
     cookie = setup_member()
     film = unrated_popular_film(cookie)

@@ -13,7 +13,9 @@ of the master and each worker from ``/proc/<pid>/smaps_rollup``, and the
 latency of ``--path`` under ``--clients`` concurrent clients (bounded request
 count, loopback only). ``--visitor`` sends no session cookie: the page as a
 visitor who is not logged in gets it (compare ``ANONYMOUS_PAGE_CACHE_SECONDS=0``
-to see what the visitors' page cache saves).
+to see what the visitors' page cache saves). The member sends no CSRF cookie,
+so their page is rendered afresh every time, never from their own page cache
+(``bench_pages.py`` measures that).
 """
 
 import argparse
@@ -120,11 +122,11 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run(workers, port, cookie, clients, requests_per_client, path="/for-you/"):
+def start_gunicorn(port, workers):
+    """gunicorn as the Procfile starts it (``--preload``, production settings), once it answers."""
     env = {
         **os.environ,
         "DEBUG": "false",
-        "SECRET_KEY": os.environ["SECRET_KEY"],
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
     }
@@ -140,25 +142,31 @@ def run(workers, port, cookie, clients, requests_per_client, path="/for-you/"):
             "-m",
             "gunicorn",
             "nextfilms.wsgi",
+            "--preload",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            "--preload",
             "--log-level",
             "warning",
         ],
         cwd=ROOT,
         env=env,
     )
+    for _ in range(150):
+        try:
+            fetch(f"http://127.0.0.1:{port}/about/", "")
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer")
+
+
+def run(workers, port, cookie, clients, requests_per_client, path="/for-you/"):
+    server = start_gunicorn(port, workers)
     url = f"http://127.0.0.1:{port}{path}"
     try:
-        for _ in range(100):
-            try:
-                fetch(f"http://127.0.0.1:{port}/about/", "")
-                break
-            except OSError:
-                time.sleep(0.2)
         # Warm-up: enough concurrent requests that every worker loads the model.
         load(url, cookie, clients=workers * 2, requests_per_client=10)
         master_pss, master_private = memory(server.pid)
