@@ -176,3 +176,29 @@ def test_add_films_to_lists_from_the_cards_of_browse(page, alice, snap):
     # Without script a card links to the film page's form, which the link opens.
     page.goto(f"{heat.get_absolute_url()}#add-to-list")
     expect(page.locator("#add-to-list").get_by_label("List", exact=True)).to_be_visible()
+
+
+def test_a_first_list_made_on_a_card_is_offered_on_every_other_card(page, alice):
+    heat, alien = make_movie("Heat", year=1995), make_movie("Alien", year=1979)
+    log_in(page)
+    page.goto(reverse("catalog:browse"))
+    heat_card = page.locator(f'.card[data-movie="{heat.pk}"]')
+    alien_card = page.locator(f'.card[data-movie="{alien.pk}"]')
+    heat_card.get_by_role("group").first.wait_for()
+
+    # No lists yet: a card asks only for a new list's name.
+    heat_card.locator("summary", has_text="Add to list").click()
+    expect(heat_card.get_by_label("List", exact=True)).to_be_hidden()
+    heat_card.get_by_label("New list").fill("Film night")
+    heat_card.get_by_role("button", name="Add Heat to the list").click()
+    expect(page.get_by_text("Added Heat to “Film night”.")).to_be_visible()
+
+    # Without a reload, the next card offers that list.
+    alien_card.locator("summary", has_text="Add to list").click()
+    alien_card.get_by_label("List", exact=True).select_option(label="Film night")
+    expect(alien_card.get_by_label("Or a new list")).to_be_visible()
+    alien_card.get_by_role("button", name="Add Alien to the list").click()
+    expect(page.get_by_text("Added Alien to “Film night”.")).to_be_visible()
+
+    night = FilmList.objects.get(owner=alice)
+    assert [item.movie for item in night.items.all()] == [heat, alien]

@@ -384,6 +384,15 @@
         option.textContent = data.list.title;
         select.append(option);
       });
+      // The member's first list: every card now offers it beside a new one.
+      [listTemplate.content, document].forEach((root) => {
+        root.querySelectorAll("form[data-add-to-list] [data-list-choice]").forEach((field) => {
+          field.hidden = false;
+        });
+        root.querySelectorAll("form[data-add-to-list] [data-new-list-label]").forEach((label) => {
+          label.textContent = "Or a new list";
+        });
+      });
     }
     form.reset();
     const details = form.closest("details");
