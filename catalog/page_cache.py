@@ -60,11 +60,21 @@ TOKEN_PLACEHOLDER = b"\x00csrf-token\x00"
 
 
 def catalog_generation():
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, time.time_ns(), None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
+    return _stamp(GENERATION_KEY)
+
+
+def _stamp(key, known=None):
+    """The time stamp under ``key`` (``known`` if already read), made once if there is none.
+
+    ``add`` then ``get``: two workers starting at once agree on the first one's stamp.
+    """
+    if known is not None:
+        return known
+    stamp = cache.get(key)
+    if stamp is None:
+        cache.add(key, time.time_ns(), None)
+        stamp = cache.get(key)
+    return stamp
 
 
 def catalog_changed(**_signal_kwargs):
@@ -186,16 +196,14 @@ def _member_page_key(request):
         return None
     user_id = request.user.pk
     version_key = MEMBER_VERSION_KEY.format(user_id)
+    # One round trip for the three stamps; a missing one is made as usual.
     found = cache.get_many([GENERATION_KEY, DETAILS_KEY, version_key])
-    if GENERATION_KEY not in found:
-        found[GENERATION_KEY] = catalog_generation()
-    if version_key not in found:
-        cache.add(version_key, time.time_ns(), None)
-        found[version_key] = cache.get(version_key)
+    generation = _stamp(GENERATION_KEY, found.get(GENERATION_KEY))
+    version = _stamp(version_key, found.get(version_key))
     digest = hashlib.sha256(f"{request.get_full_path()}\n{secret}".encode()).hexdigest()
     return (
-        f"page:member:{found[GENERATION_KEY]}:{found.get(DETAILS_KEY, 0)}:{user_id}:"
-        f"{found[version_key]}:{timezone.localdate().isoformat()}:{digest}"
+        f"page:member:{generation}:{found.get(DETAILS_KEY, 0)}:{user_id}:{version}:"
+        f"{timezone.localdate().isoformat()}:{digest}"
     )
 
 
