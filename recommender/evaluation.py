@@ -109,14 +109,22 @@ def train_on(train: CodedRatings, params: ModelParams | None = None):
     )
 
 
-def model_ranker(params: ModelParams | None = None) -> Callable[[CodedRatings], Ranker]:
-    """Ranker of the site's model: train, then fold each user in and rank as For you does."""
+def model_ranker(
+    params: ModelParams | None = None, asked_after_days: float = 0.0
+) -> Callable[[CodedRatings], Ranker]:
+    """Ranker of the site's model: train, then fold each user in and rank as For you does.
+
+    The list is asked for ``asked_after_days`` after the member's newest rating:
+    0 is right after it, when the recency weights count most; the site measures
+    ages from the moment of the request, so a member back the next day is served
+    as with ``asked_after_days=1``.
+    """
 
     def fit(train: CodedRatings) -> Ranker:
         model = train_on(train, params)
 
         def rank(items, ratings, times, n):
-            ages = None if times is None else ages_from_times(times)
+            ages = None if times is None else ages_from_times(times) + np.float32(asked_after_days)
             return rank_for_user(model, fold_in_user(model, items, ratings, ages), n=n)[0]
 
         return rank

@@ -3,8 +3,9 @@
 Each web worker keeps the serving model memory-mapped and checks every few
 seconds whether another version was published, switching without a restart.
 A member's current ratings are folded in on every request, so a new rating
-changes the next page. With few ratings the list blends from popularity into
-personal results.
+changes the next page; what they rated in this sitting counts more (the recency
+weights, with ages from the request), and that fades within hours. With few
+ratings the list blends from popularity into personal results.
 """
 
 import dataclasses
@@ -31,6 +32,7 @@ from recommender.factorization import (
     fold_in_user,
     predict_ratings,
     rank_for_user,
+    recency_settled_days,
     score_items,
     similar_items,
     top_contributors,
@@ -152,11 +154,17 @@ def _user_ratings(user):
     return _arrays_from_rows(_user_rating_rows(user))
 
 
-def _arrays_from_rows(rows):
+def _arrays_from_rows(rows, now=None):
+    """Film ids, ratings and the ratings' ages in days at ``now`` (default: this moment).
+
+    Ages count from now, not from the member's newest rating: the recency weights
+    favour what they rated in this sitting, and a list asked for the next day is
+    the plain one.
+    """
     if not rows:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32), None
     movie_ids, values, times = zip(*rows, strict=True)
-    ages = ages_from_times(times)
+    ages = ages_from_times(times, now=time.time() if now is None else now)
     return np.array(movie_ids, dtype=np.int64), np.array(values, dtype=np.float32), ages
 
 
@@ -165,8 +173,8 @@ def _profile(bundle, user):
     return _profile_from_rows(bundle, _user_rating_rows(user))
 
 
-def _profile_from_rows(bundle, rows):
-    movie_ids, values, ages = _arrays_from_rows(rows)
+def _profile_from_rows(bundle, rows, now=None):
+    movie_ids, values, ages = _arrays_from_rows(rows, now)
     rated_items, known = bundle.item_indices(movie_ids)
     profile = fold_in_user(
         bundle.model, rated_items, values[known], None if ages is None else ages[known]
@@ -231,29 +239,48 @@ def recommend_for(user, n=50, filters=None):
     filters = filters or Filters()
     rows = _user_rating_rows(user)
     listed = _excluded_movie_ids(user, filters.include_watchlist) if user.is_authenticated else []
-    key = _ranked_key(model_cache.name, rows, listed, filters, n)
+    clock = recency_clock(bundle.model, rows)
+    key = _ranked_key(model_cache.name, rows, listed, filters, n, clock)
     ranked = cache.get(key)
     if ranked is None:
-        ranked = _ranked_list(bundle, rows, listed, filters, n)
+        ranked = _ranked_list(bundle, rows, listed, filters, n, clock)
         cache.set(key, ranked, RANKED_CACHE_SECONDS)
     return _with_movies(user, ranked)
 
 
-def _ranked_key(model_name, rows, listed, filters, n):
+def recency_clock(model, rows, now=None):
+    """The time a member's list is computed at, or None once their ratings have settled.
+
+    While the newest rating is young its recency weight fades, so the list
+    depends on the clock: it is computed at the start of the current step of a
+    twelfth of the half-life (10 minutes at 2 hours; weights move under 6 %
+    within one), and the step is part of the ranked list's key. Once every
+    rating is older than ``recency_settled_days`` the list no longer changes
+    with time and is computed at the moment it is asked for.
+    """
+    settled = recency_settled_days(model) * 86_400
+    now = time.time() if now is None else now
+    if not rows or not settled or now - max(row[2] for row in rows) >= settled:
+        return None
+    step = model.params["recency_half_life_days"] * 86_400 / 12
+    return (now // step) * step
+
+
+def _ranked_key(model_name, rows, listed, filters, n, clock=None):
     """A digest of every input of a member's ranked list."""
     digest = hashlib.blake2b(digest_size=16)
     # The catalog generation covers what reasons read from the catalog (credits).
     digest.update(
-        repr((model_name, catalog_generation(), n, dataclasses.astuple(filters))).encode()
+        repr((model_name, catalog_generation(), n, dataclasses.astuple(filters), clock)).encode()
     )
     digest.update(repr(sorted(rows)).encode())
     digest.update(np.sort(np.asarray(listed, dtype=np.int64)).tobytes())
     return f"recommender:ranked:{digest.hexdigest()}"
 
 
-def _ranked_list(bundle, rows, listed, filters, n):
+def _ranked_list(bundle, rows, listed, filters, n, clock=None):
     """The ranked list as plain data: (film id, score, prediction, because id, because rating)."""
-    profile, movie_ids = _profile_from_rows(bundle, rows)
+    profile, movie_ids = _profile_from_rows(bundle, rows, clock)
     excluded = _filter_mask(bundle, filters)
     excluded_items, _ = bundle.item_indices(listed)
     excluded[excluded_items] = True

@@ -206,7 +206,7 @@ def test_new_ratings_weigh_more_than_an_old_history(planted):
 
 
 def test_ratings_made_in_one_sitting_weigh_the_same(planted):
-    planted = with_serving(planted, recency_boost=3.0)
+    planted = with_serving(planted, recency_boost=3.0, recency_half_life_days=1.0)
     items, ratings = cluster_items(1)[:5], np.full(5, 4.0)
 
     profile = fold_in_user(planted, items, ratings, ages_from_times(np.arange(5) * 60.0))

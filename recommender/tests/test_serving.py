@@ -1,6 +1,10 @@
 """Recommendations for members: fold-in, exclusions, filters, predictions, reasons."""
 
+import dataclasses
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from catalog.models import Credit, Movie, Person
 from catalog.tests.factories import make_movie
@@ -9,6 +13,7 @@ from recommender.serving import (
     Filters,
     movie_ids_similar_to,
     predicted_rating,
+    recency_clock,
     recommend_for,
     why_recommended,
 )
@@ -300,3 +305,48 @@ def test_a_ranked_list_is_kept_in_the_shared_cache_until_the_member_rates(
     rate(alice, clusters["Horror"][:6], 5.0)
     after = recommend_for(alice, n=6)
     assert all(r.movie.title.startswith("Horror") for r in after)
+
+
+def test_what_a_member_rated_in_this_sitting_counts_more_than_last_week(alice, clusters):
+    week_ago = timezone.now() - timedelta(days=7)
+    comedies, horror = clusters["Comedy"], clusters["Horror"]
+    rate(alice, comedies[:6], 5.0)
+    rate(alice, horror[:2], 5.0)
+    Rating.objects.filter(user=alice).update(rated_at=week_ago)
+    all_old = titles(recommend_for(alice, n=6))
+
+    Rating.objects.filter(user=alice, movie__in=horror[:2]).update(rated_at=timezone.now())
+    horror_new = titles(recommend_for(alice, n=6))
+    # A week-old session is no session: ages count from now, not from her newest rating.
+    Rating.objects.filter(user=alice, movie__in=comedies[:6]).update(
+        rated_at=week_ago - timedelta(days=30)
+    )
+    Rating.objects.filter(user=alice, movie__in=horror[:2]).update(rated_at=week_ago)
+    horror_last_week = titles(recommend_for(alice, n=6))
+
+    def horror_count(shown):
+        return sum(title.startswith("Horror") for title in shown)
+
+    assert all_old[0].startswith("Comedy")
+    assert horror_new[0].startswith("Horror")
+    assert horror_count(horror_new) > horror_count(all_old)
+    assert horror_last_week == all_old
+
+
+def test_a_list_follows_the_clock_only_while_a_rating_is_young(clusters):
+    from recommender.serving import model_cache
+
+    model = model_cache.get().model
+    half_life = model.params["recency_half_life_days"] * 86_400
+    now = 1_800_000_000.0
+    rated_now = [(1, 5.0, now - 60)]
+
+    clock = recency_clock(model, rated_now, now=now)
+    assert clock is not None and now - half_life / 12 < clock <= now
+    # Ten minutes later is another step, so another cached list.
+    assert recency_clock(model, rated_now, now=now + half_life / 12) != clock
+    # Once settled (the boost under 1 %) the list no longer depends on the time.
+    assert recency_clock(model, [(1, 5.0, now - 86_400)], now=now) is None
+    assert recency_clock(model, [], now=now) is None
+    still = dataclasses.replace(model, params={**model.params, "recency_boost": 0.0})
+    assert recency_clock(still, rated_now, now=now) is None

@@ -244,6 +244,8 @@ def test_evaluate_command_prints_every_protocol(untrained_clusters, capsys):
     )
     assert 0 < p1_ndcg <= 1 and 0 < p1_recall <= 1 and 0 < rmse < 2
     assert 0 <= p3_ndcg <= 1 and 0 <= p3_recall <= 1
+    just_rated = next(line for line in output.splitlines() if "just rated" in line)
+    assert 0 < float(just_rated.split()[-6]) <= 1
 
 
 def test_evaluate_command_measures_the_lists(untrained_clusters, capsys):

@@ -89,9 +89,17 @@ class Command(BaseCommand):
         choices = [site_params] + [
             ModelParams(n_factors=k) for k in factors if k != site_params.n_factors
         ]
+        # The site weighs what a member rated in this sitting more (recency weights,
+        # ages from the request): "(site)" is the list asked for a day after the
+        # member's last rating, as P1's members would get it; "just rated" right
+        # after it, when their last session counts most. P2 does not depend on it.
         for params in choices:
             label = f"NextFilms, k={params.n_factors}"
-            rows.append((label + (" (site)" if params is site_params else ""), None, params))
+            if params is site_params:
+                rows.append((label + " (site)", model_ranker(params, 1.0), params))
+                rows.append((label + ", just rated", model_ranker(params), None))
+            else:
+                rows.append((label, None, params))
         if options["before"]:
             rows.append(("NextFilms before issue #14", None, before_issue_14(site_params)))
         for label, fit, params in rows:
