@@ -16,6 +16,7 @@ from recommender.factorization import (
     fold_in_user,
     predict_ratings,
     rank_for_user,
+    recency_multipliers,
     recommend,
     similar_items,
     top_contributors,
@@ -306,3 +307,16 @@ def test_obscure_lists_lead_with_films_predicted_at_four_stars(planted, monkeypa
     assert (balanced[:10] < 4.0).any()
     gem = obscure >= 4.0
     assert gem[0] and not (gem[1:] & ~gem[:-1]).any()
+
+
+def test_one_new_rating_nudges_a_list_and_a_run_of_them_moves_it(planted):
+    run = planted.params["recency_run"]
+    boost = planted.params["recency_boost"]
+    old = np.full(10, 3.0)  # days: the member's history, long settled
+
+    one = recency_multipliers(planted, np.r_[old, 0.0], 11)
+    five = recency_multipliers(planted, np.r_[old, np.zeros(5)], 15)
+
+    assert one[-1] == pytest.approx(1 + boost / run, rel=0.01)
+    np.testing.assert_allclose(five[-5:], 1 + boost, rtol=0.01)
+    np.testing.assert_allclose(np.r_[one[:10], five[:10]], 1.0, atol=0.01)
