@@ -70,19 +70,20 @@ class ModelParams:
     taste_factors: int = 16
     taste_ridge: float = 0.1
     taste_weight: float = 0.6
-    # Fold-in weighs what a member rated in this sitting more: a rating made d days
-    # before the list is asked for counts 1 + b · 2^(-d / recency_half_life_days) times,
-    # with b = recency_boost scaled by the number of such fresh ratings up to
-    # recency_run (see recency_multipliers). So five new 5★ of a genre move the list
-    # at once (3× that genre's share of the top 20) while one new rating only nudges
-    # it, and the boost fades within the day. Ratings made minutes apart weigh about
-    # the same, so a new member's first ratings keep their relative weights. The site
+    # Fold-in weighs what a member rated last more (see recency_multipliers): a
+    # rating's freshness halves every recency_half_life_days and with every
+    # recency_half_life_ratings ratings made after it; it counts 1 + b · freshness
+    # times, b = recency_boost scaled by the number of fresh ratings up to
+    # recency_run. So five new 5★ of a genre move the list at once (3× that genre's
+    # share of the top 20), in a new sitting or at the end of the same one, while one
+    # new rating only nudges it, and the boost is gone by the next day. The site
     # measures ages from now (``ages_from_times(..., now=...)``): a member whose last
     # ratings are a day old gets the plain list (docs/benchmarks.md, "Recommendations
     # people trust").
     recency_boost: float = 4.0
     recency_half_life_days: float = 2 / 24
     recency_run: float = 5.0
+    recency_half_life_ratings: float = 10.0
     # Lists can put films predicted at least coherent_floor stars first in their
     # first coherent_head places and multiply scores by (predicted / 5)^rating_emphasis.
     # Off by default: both cost P1 nDCG@20 more than the brief's margin allows
@@ -311,15 +312,24 @@ def _taste(model: RecommenderModel, item_indices: np.ndarray, residuals: np.ndar
 def recency_multipliers(model: RecommenderModel, ages, n: int) -> np.ndarray:
     """Per-rating weight multipliers from their ages in days (all 1 without ``ages``).
 
-    A rating's freshness is ``2^(-age / half-life)``; the boost is scaled by how
-    many fresh ratings there are, up to ``recency_run``: a run of five new
-    ratings moves the list with the full boost, one alone nudges it with a fifth.
+    A rating's freshness is ``2^(-age / half-life)``, halved again for every
+    ``recency_half_life_ratings`` ratings made after it: within one sitting, where
+    ages hardly differ, the films rated last still count more, so a member who
+    rates twelve dramas and then five horror films sees horror. The boost is
+    scaled by how many fresh ratings there are, up to ``recency_run``: a run of
+    five new ratings moves the list with the full boost, one alone nudges it.
     """
     boost = model.params.get("recency_boost", 0.0)
     if ages is None or not boost or n == 0:
         return np.ones(n, dtype=np.float32)
     half_life = model.params.get("recency_half_life_days", 1.0)
-    fresh = np.exp2(-np.asarray(ages, dtype=np.float64) / half_life)
+    ages = np.asarray(ages, dtype=np.float64)
+    fresh = np.exp2(-ages / half_life)
+    per_ratings = model.params.get("recency_half_life_ratings")
+    if per_ratings:
+        # Ratings made after this one (those made at the same moment are not after it).
+        later = np.searchsorted(np.sort(ages), ages, side="left")
+        fresh *= np.exp2(-later / per_ratings)
     run = model.params.get("recency_run")
     if run:
         boost *= min(1.0, float(fresh.sum()) / run)

@@ -252,18 +252,19 @@ def recency_clock(model, rows, now=None):
     """The time a member's list is computed at, or None once their ratings have settled.
 
     While the newest rating is young its recency weight fades, so the list
-    depends on the clock: it is computed at the start of the current step of a
+    depends on the clock: it is computed at the end of the current step of a
     twelfth of the half-life (10 minutes at 2 hours; weights move under 6 %
-    within one), and the step is part of the ranked list's key. Once every
-    rating is older than ``recency_settled_days`` the list no longer changes
-    with time and is computed at the moment it is asked for.
+    within one), and the step is part of the ranked list's key. The end, not
+    the start, so that every rating made so far has its age and their order.
+    Once every rating is older than ``recency_settled_days`` the list no longer
+    changes with time and is computed at the moment it is asked for.
     """
     settled = recency_settled_days(model) * 86_400
     now = time.time() if now is None else now
     if not rows or not settled or now - max(row[2] for row in rows) >= settled:
         return None
     step = model.params["recency_half_life_days"] * 86_400 / 12
-    return (now // step) * step
+    return (now // step + 1) * step
 
 
 def _ranked_key(model_name, rows, listed, filters, n, clock=None):

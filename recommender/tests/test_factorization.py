@@ -206,11 +206,11 @@ def test_new_ratings_weigh_more_than_an_old_history(planted):
     assert np.isin(top_recent, cluster_items(2)).sum() > np.isin(top_even, cluster_items(2)).sum()
 
 
-def test_ratings_made_in_one_sitting_weigh_the_same(planted):
-    planted = with_serving(planted, recency_boost=3.0, recency_half_life_days=1.0)
+def test_ratings_made_at_the_same_moment_weigh_the_same(planted):
+    planted = with_serving(planted, recency_boost=3.0)
     items, ratings = cluster_items(1)[:5], np.full(5, 4.0)
 
-    profile = fold_in_user(planted, items, ratings, ages_from_times(np.arange(5) * 60.0))
+    profile = fold_in_user(planted, items, ratings, ages_from_times(np.full(5, 60.0)))
     plain = fold_in_user(planted, items, ratings)
 
     expected = 1 + planted.params["recency_boost"]
@@ -320,3 +320,19 @@ def test_one_new_rating_nudges_a_list_and_a_run_of_them_moves_it(planted):
     assert one[-1] == pytest.approx(1 + boost / run, rel=0.01)
     np.testing.assert_allclose(five[-5:], 1 + boost, rtol=0.01)
     np.testing.assert_allclose(np.r_[one[:10], five[:10]], 1.0, atol=0.01)
+
+
+def test_within_one_sitting_the_films_rated_last_count_more(planted):
+    history, new = cluster_items(0)[:6], cluster_items(2)[:5]
+    items = np.r_[history, new]
+    ratings = np.full(11, 5.0)
+    times = np.arange(11) * 30.0  # eleven ratings half a minute apart, the five new last
+
+    plain = fold_in_user(planted, items, ratings)
+    sitting = fold_in_user(planted, items, ratings, ages_from_times(times))
+    top_plain, _ = recommend(planted, plain, n=10)
+    top_sitting, _ = recommend(planted, sitting, n=10)
+
+    weights = sitting.contribution_weights / plain.contribution_weights
+    assert weights[-1] > weights[-5] > weights[0]
+    assert np.isin(top_sitting, cluster_items(2)).sum() > np.isin(top_plain, cluster_items(2)).sum()
