@@ -7,6 +7,18 @@ on a model memory-mapped from a joblib file the way web workers load it; then th
 reasons of the 50 cards. Prints median / p95 / p99 in milliseconds.
 
     python bench/bench_recommend.py [--items 87585] [--factors 128] [--requests 2000]
+    python bench/bench_recommend.py --ratings RATINGS_CSV [--factors 128] [--requests 2000]
+
+By default the model has random factors and the members random ratings: the full
+product's cost does not depend on what the numbers mean. A method that reads only
+part of the factors (a prefix of the columns, a pruned pool) does depend on them:
+random factors have no singular-value spectrum, and random members have no taste
+for the top factors to capture. ``--ratings`` trains the site's model on a
+MovieLens-format ratings.csv instead (the ml-32m-sized one bench_train.py
+generates at /tmp/nextfilms-ml32m-synth has 87,585 films; reading and training
+take about two minutes and 1.5 GB), leaving out ``--requests`` members chosen at
+random (at most a fifth of them), whose own ratings and rating times are folded
+in, as the site does for a member who is not in the model.
 
 Prefix OPENBLAS_NUM_THREADS=1 to measure a web worker that owns one core: BLAS
 threads that must wait for a busy second core make the tail several times worse.
@@ -20,15 +32,18 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from recommender.factorization import (
     ModelParams,
     RecommenderModel,
+    ages_from_times,
     explain,
     fold_in_user,
     rank_for_user,
+    train_model,
 )
 
 
@@ -52,6 +67,42 @@ def random_model(n_items: int, n_factors: int, seed: int = 0) -> RecommenderMode
     )
 
 
+def trained_model(ratings_csv: Path, n_factors: int, n_members: int, seed: int = 1):
+    """The site's model trained on a ratings file without ``n_members`` random members,
+    and those members' (item indices, ratings, ages) to fold in."""
+    frame = pd.read_csv(
+        ratings_csv,
+        usecols=["userId", "movieId", "rating", "timestamp"],
+        dtype={"userId": np.int32, "movieId": np.int32, "rating": np.float32},
+    )
+    user_codes = np.unique(frame["userId"].to_numpy(), return_inverse=True)[1]
+    movie_ids, item_codes = np.unique(frame["movieId"].to_numpy(), return_inverse=True)
+    ratings = frame["rating"].to_numpy()
+    times = frame["timestamp"].to_numpy()
+    del frame
+    n_users = int(user_codes.max()) + 1
+    rng = np.random.default_rng(seed)
+    members = rng.choice(n_users, size=min(n_members, n_users // 5), replace=False)
+    held_out = np.isin(user_codes, members)
+    training = ~held_out
+    model = train_model(
+        user_codes[training],
+        item_codes[training],
+        ratings[training],
+        n_users,
+        len(movie_ids),
+        params=ModelParams(n_factors=n_factors),
+    )
+    rows = np.flatnonzero(held_out)
+    rows = rows[np.argsort(user_codes[rows], kind="stable")]
+    starts = np.flatnonzero(np.diff(user_codes[rows], prepend=-1))
+    folded = [
+        (item_codes[part], ratings[part], ages_from_times(times[part]))
+        for part in np.split(rows, starts[1:])
+    ]
+    return model, folded
+
+
 def percentiles(milliseconds: list[float]) -> str:
     p50, p95, p99 = np.percentile(milliseconds, [50, 95, 99])
     return f"median {p50:.2f} ms  p95 {p95:.2f} ms  p99 {p99:.2f} ms"
@@ -63,27 +114,40 @@ def main() -> int:
     parser.add_argument("--factors", type=int, default=128)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--ratings-per-user", type=int, default=50)
+    parser.add_argument("--ratings", type=Path, help="train on this ratings.csv instead")
     args = parser.parse_args()
 
     rng = np.random.default_rng(1)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "model.joblib"
-        joblib.dump(random_model(args.items, args.factors), path)
-        model = joblib.load(path, mmap_mode="r")
-        print(f"model {args.items:,} items x k={args.factors}, {type(model.output_factors)}")
-
-        users = [
+    if args.ratings:
+        built, members = trained_model(args.ratings, args.factors, args.requests)
+    else:
+        built = random_model(args.items, args.factors)
+        members = [
             (
                 rng.choice(args.items, size=args.ratings_per_user, replace=False),
                 rng.integers(1, 11, size=args.ratings_per_user).astype(np.float32) / 2,
-                rng.choice(args.items, size=20, replace=False),
                 rng.exponential(30, size=args.ratings_per_user).astype(np.float32),
             )
             for _ in range(args.requests)
         ]
-        genre_masks = rng.integers(1, 1 << 20, size=args.items)
+    n_items = built.n_items
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.joblib"
+        joblib.dump(built, path)
+        del built
+        model = joblib.load(path, mmap_mode="r")
+        print(
+            f"model {n_items:,} items x k={args.factors}, {type(model.output_factors)}, "
+            f"{len(members):,} members"
+        )
+
+        users = [
+            (*members[request % len(members)], rng.choice(n_items, size=20, replace=False))
+            for request in range(args.requests)
+        ]
+        genre_masks = rng.integers(1, 1 << 20, size=n_items)
         recommend_ms, extras_ms = [], []
-        for items, ratings, listed, ages in users:
+        for items, ratings, ages, listed in users:
             started = time.perf_counter()
             profile = fold_in_user(model, items, ratings, ages)
             top, _, _ = rank_for_user(model, profile, n=50, exclude=listed)
