@@ -134,6 +134,9 @@ def _check_consistent(path, bundle):
     }
     if bundle.series is not None:
         shapes["series"] = len(bundle.series)
+    for name in ("output_scales", "tail_norms", "row_norms"):
+        if getattr(model, name) is not None:
+            shapes[name] = len(getattr(model, name))
     wrong = [name for name, size in shapes.items() if size != n_items]
     if wrong:
         raise ArtifactError(f"{path}: {', '.join(wrong)} do not match {n_items} items.")

@@ -8,6 +8,7 @@ matrix is ``W = V diag(g) Vᵀ`` with each target column divided by ``(1 - W_jj)
 
 * ranking a new user's whole catalogue is one matrix-vector product
   (``user_vector = Σ_i weight_i · item_factors[i]``, ``scores = output_factors @ user_vector``),
+  which ``recommend`` reads only a leading block of (see :func:`prefix_top_n`),
 * "because you rated X" is the term ``weight_X · W[X, j]`` of that sum,
 * "more like this" for item ``i`` is the row ``W[i, :]``,
 * the predicted rating is a baseline (global mean + item bias + a ridge-regularised
@@ -40,6 +41,9 @@ OBSCURE_MIN_COUNT = 5
 GEM_FLOOR = 4.0
 # ... in this many first places of an obscure list.
 GEM_HEAD = 20
+# Two-stage ranking's margin for float32 rounding, relative to |output row| · |user vector|:
+# far above the rounding of a 512-term float32 dot product (about 3e-5 at worst).
+PREFIX_SLACK = 1e-4
 # "More like this": a film with fewer ratings blends in content similarity; other
 # parts of its series lead the list; rank fusion damps the first places by this.
 CONTENT_BELOW_COUNT = 10
@@ -94,6 +98,10 @@ class ModelParams:
     rating_emphasis: float = 0.0
     # "More like this" divides W[i, j] by count_j^this (see similar_items).
     similar_popularity_exponent: float = 0.3
+    # Two-stage ranking (prefix_top_n): every film is first scored with the first
+    # score_prefix factors, then the best score_pool of them exactly. 0 turns it off.
+    score_prefix: int = 32
+    score_pool: int = 500
     n_neighbors: int = 20
     neighbor_weight_exponent: float = 1.5
     neighbor_shrinkage: float = 0.003
@@ -131,6 +139,13 @@ class RecommenderModel:
     params: dict = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
     training_seconds: float = 0.0
+    # For two-stage ranking (prefix_top_n); None in models trained before it, which
+    # rank with the full product. (n_items,) float32 each:
+    # 1 / (1 - W_jj)^alpha, so output_factors[j] = item_factors[j] / shrink * this,
+    output_scales: np.ndarray | None = None
+    # and popularity weight × |output_factors[j, score_prefix:]| and × |output_factors[j]|.
+    tail_norms: np.ndarray | None = None
+    row_norms: np.ndarray | None = None
 
     @property
     def n_items(self) -> int:
@@ -179,23 +194,25 @@ def train_model(
     )
     del rating_matrix
 
-    eigenvalues = (singular_values / singular_values[0]) ** 2
-    shrink = (eigenvalues / (eigenvalues + params.relative_ridge)).astype(np.float32)
+    shrink = factor_shrink(singular_values, params.relative_ridge)
     item_factors = right_vectors * shrink
     diagonal = 1.0 - np.einsum("ik,ik->i", item_factors, right_vectors)
     np.maximum(diagonal, 1e-6, out=diagonal)
     output_factors = right_vectors / (diagonal**params.diagonal_exponent)[:, None]
+    output_factors = np.asfortranarray(output_factors, dtype=np.float32)
 
     item_counts = np.bincount(item_codes, minlength=n_items).astype(np.int32)
     global_mean, item_biases = _item_biases(
         user_codes, item_codes, ratings, n_users, n_items, params
     )
     popularity_weights = np.power(np.maximum(item_counts, 1), params.popularity_exponent)
+    popularity_weights = popularity_weights.astype(np.float32)
+    prefix = min(params.score_prefix, output_factors.shape[1])
 
     return RecommenderModel(
         item_factors=np.ascontiguousarray(item_factors, dtype=np.float32),
-        output_factors=np.asfortranarray(output_factors, dtype=np.float32),
-        popularity_weights=popularity_weights.astype(np.float32),
+        output_factors=output_factors,
+        popularity_weights=popularity_weights,
         item_counts=item_counts,
         item_biases=item_biases.astype(np.float32),
         untrained_items=np.flatnonzero(item_counts == 0).astype(np.int32),
@@ -203,7 +220,16 @@ def train_model(
         global_mean=global_mean,
         params=asdict(params),
         training_seconds=time.perf_counter() - started,
+        output_scales=(1.0 / diagonal**params.diagonal_exponent).astype(np.float32),
+        tail_norms=popularity_weights * np.linalg.norm(output_factors[:, prefix:], axis=1),
+        row_norms=popularity_weights * np.linalg.norm(output_factors, axis=1),
     )
+
+
+def factor_shrink(singular_values: np.ndarray, relative_ridge: float) -> np.ndarray:
+    """Each factor's ridge shrinkage g = σ² / (σ² + λ), with σ relative to the largest."""
+    eigenvalues = (singular_values / singular_values[0]) ** 2
+    return (eigenvalues / (eigenvalues + relative_ridge)).astype(np.float32)
 
 
 def randomized_svd(
@@ -294,8 +320,7 @@ def fold_in_user(
 def _singular_vectors(model: RecommenderModel, item_indices: np.ndarray) -> np.ndarray:
     """Rows of the top ``taste_factors`` right singular vectors (item_factors = V · g)."""
     k = min(model.params.get("taste_factors", 0), model.item_factors.shape[1])
-    eigenvalues = (model.singular_values[:k] / model.singular_values[0]) ** 2
-    shrink = eigenvalues / (eigenvalues + model.params["relative_ridge"])
+    shrink = factor_shrink(model.singular_values, model.params["relative_ridge"])[:k]
     return model.item_factors[item_indices, :k] / shrink
 
 
@@ -383,14 +408,105 @@ def recommend(
     """
     if len(profile.item_indices) == 0:
         scores = model.item_counts.astype(np.float32)
+    elif ranks_by_prefix(model, n):
+        return prefix_top_n(model, profile, n, exclude)
     else:
         scores = score_items(model, profile)
+    _exclude(model, profile, exclude, scores)
+    top = top_n(scores, n)
+    return top, scores[top]
+
+
+def _exclude(model: RecommenderModel, profile: UserProfile, exclude, scores: np.ndarray) -> None:
     scores[profile.item_indices] = -np.inf
     scores[model.untrained_items] = -np.inf
     if exclude is not None and len(exclude):
         scores[exclude] = -np.inf
+
+
+def ranks_by_prefix(model: RecommenderModel, n: int) -> bool:
+    """Whether :func:`recommend` ranks the top ``n`` in two stages (:func:`prefix_top_n`).
+
+    Not for models trained before it (no prefix arrays), nor where the pool would be
+    a quarter of the catalogue or more: there the full product costs little more.
+    """
+    prefix = model.params.get("score_prefix", 0)
+    pool_size = max(model.params.get("score_pool", 0), n)
+    n_items, k = model.output_factors.shape
+    return model.tail_norms is not None and 0 < prefix < k and 4 * pool_size <= n_items
+
+
+def prefix_top_n(
+    model: RecommenderModel,
+    profile: UserProfile,
+    n: int,
+    exclude: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`recommend`'s top ``n`` for a user with ratings, reading a fraction of the factors.
+
+    Scoring the whole catalogue reads all of ``output_factors`` (45 MB at 87,585
+    films and k=128) and is bound by memory bandwidth. The factors come from an SVD
+    ordered by singular value and the user vector's later components are shrunk,
+    so the first ``score_prefix`` columns (one contiguous block in Fortran order)
+    usually carry enough of each score to rule most films out. Stage one scores
+    every film with them; :func:`_bounded_pool_top_n` does the rest. When its bound
+    cannot rule enough films out, the other columns complete the product, so the
+    result is always the full product's top ``n``.
+    """
+    prefix = model.params["score_prefix"]
+    user_vector = profile.user_vector
+    head = model.output_factors[:, :prefix] @ user_vector[:prefix]
+    ranked = _bounded_pool_top_n(model, profile, n, exclude, head)
+    if ranked is not None:
+        return ranked
+    scores = model.output_factors[:, prefix:] @ user_vector[prefix:]
+    scores += head
+    scores *= model.popularity_weights
+    _exclude(model, profile, exclude, scores)
     top = top_n(scores, n)
     return top, scores[top]
+
+
+def _bounded_pool_top_n(model, profile, n, exclude, head):
+    """The top ``n`` from a pool scored exactly, or None when the bound leaves too many.
+
+    ``head`` is every film's score from the first ``score_prefix`` factors. The best
+    ``score_pool`` by it are scored exactly from the row-major ``item_factors``
+    (``output row = item row / shrink · output scale``). The pool's n-th best exact
+    score τ is at most the true n-th best, and by Cauchy–Schwarz a film outside the
+    pool scores at most its head score plus ``tail_norms · |user vector's tail|``
+    (plus a margin for float32 rounding): the films whose bound reaches τ are scored
+    exactly too, unless there are more of them than the pool holds.
+    """
+    prefix = model.params["score_prefix"]
+    pool_size = max(model.params["score_pool"], n)
+    user_vector = profile.user_vector
+    weighted = head * model.popularity_weights
+    _exclude(model, profile, exclude, weighted)
+    pool = np.sort(top_n(weighted, pool_size))
+    shrink = factor_shrink(model.singular_values, model.params["relative_ridge"])
+    unshrunk = np.divide(user_vector, shrink, out=np.zeros_like(user_vector), where=shrink > 0)
+
+    def exact_scores(items):
+        scores = model.item_factors[items] @ unshrunk
+        scores *= model.output_scales[items] * model.popularity_weights[items]
+        return scores
+
+    scores = exact_scores(pool)
+    # A pool smaller than asked for holds every film that may be recommended.
+    if len(pool) == pool_size:
+        threshold = np.partition(scores, len(pool) - n)[len(pool) - n]
+        bound = model.tail_norms * np.linalg.norm(user_vector[prefix:])
+        bound += model.row_norms * (PREFIX_SLACK * np.linalg.norm(user_vector))
+        bound += weighted
+        bound[pool] = -np.inf
+        rest = np.flatnonzero(bound >= threshold)
+        if len(rest) > pool_size:
+            return None
+        pool = np.concatenate([pool, rest])
+        scores = np.concatenate([scores, exact_scores(rest)])
+    top = top_n(scores, n)
+    return pool[top], scores[top]
 
 
 def top_n(scores: np.ndarray, n: int) -> np.ndarray:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from recommender import artifacts
-from recommender.factorization import train_model
+from recommender.factorization import fold_in_user, recommend, train_model
 
 
 @pytest.fixture
@@ -78,6 +78,25 @@ def test_inconsistent_arrays_are_refused(bundle, tmp_path):
     name = artifacts.save_bundle(bundle, tmp_path)
     with pytest.raises(artifacts.ArtifactError, match="years do not match 30 items"):
         artifacts.load_bundle(tmp_path / name)
+
+
+def test_inconsistent_prefix_arrays_are_refused(bundle, tmp_path):
+    bundle.model.tail_norms = bundle.model.tail_norms[:10]
+    name = artifacts.save_bundle(bundle, tmp_path)
+    with pytest.raises(artifacts.ArtifactError, match="tail_norms do not match 30 items"):
+        artifacts.load_bundle(tmp_path / name)
+
+
+def test_a_model_pickled_before_two_stage_ranking_loads_and_recommends(bundle, tmp_path):
+    for name in ("output_scales", "tail_norms", "row_norms"):
+        del bundle.model.__dict__[name]
+    name = artifacts.save_bundle(bundle, tmp_path)
+
+    model = artifacts.load_bundle(tmp_path / name).model
+
+    assert model.tail_norms is None
+    top, _ = recommend(model, fold_in_user(model, np.array([0, 1]), np.array([5.0, 4.0])), n=5)
+    assert len(top) == 5
 
 
 def test_item_indices_map_film_ids_and_drop_unknown_ones(bundle):
