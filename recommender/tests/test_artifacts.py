@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from recommender import artifacts
-from recommender.factorization import fold_in_user, recommend, train_model
+from recommender.factorization import ModelParams, fold_in_user, recommend, train_model
 
 
 @pytest.fixture
@@ -15,7 +15,8 @@ def bundle():
     rng = np.random.default_rng(0)
     users = rng.integers(0, 40, 600)
     items = rng.integers(0, 30, 600)
-    model = train_model(users, items, rng.choice([1.0, 3.0, 5.0], 600), 40, 30)
+    ratings = rng.choice([1.0, 3.0, 5.0], 600)
+    model = train_model(users, items, ratings, 40, 30, params=ModelParams(score_prefix=8))
     return artifacts.ModelBundle(
         model=model,
         movie_ids=np.arange(100, 130, dtype=np.int64),

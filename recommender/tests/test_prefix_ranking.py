@@ -17,6 +17,7 @@ from recommender.factorization import (
     ModelParams,
     _bounded_pool_top_n,
     fold_in_user,
+    params_for_size,
     ranks_by_prefix,
     recommend,
     train_model,
@@ -199,6 +200,23 @@ def test_a_model_trained_before_two_stage_ranking_ranks_with_the_full_product(cl
 
     assert not ranks_by_prefix(old, 20)
     assert_full_products_top(old, profile, 20)
+
+
+def test_small_data_models_rank_with_the_full_product():
+    params = params_for_size(100_836)
+    rng = np.random.default_rng(10)
+
+    model = train_model(
+        rng.integers(0, 300, 9000),
+        rng.integers(0, 2000, 9000),
+        rng.choice([1.0, 5.0], 9000),
+        300,
+        2000,
+        params=params,
+    )
+
+    assert model.tail_norms is None
+    assert not ranks_by_prefix(model, 50)
 
 
 def test_real_members_get_the_full_products_top_50(movielens):
