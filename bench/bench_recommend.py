@@ -19,8 +19,9 @@ taste for the top factors to capture. ``--ratings`` trains the site's model on a
 MovieLens-format ratings.csv instead (the ml-32m-sized one bench_train.py
 generates at /tmp/nextfilms-ml32m-synth has 87,585 films; reading and training
 take about two minutes and 1.5 GB), leaving out ``--requests`` members chosen at
-random (at most a fifth of them), whose own ratings and rating times are folded
-in, as the site does for a member who is not in the model. ``--full-product``
+random (at most a fifth of them), whose latest ``--ratings-per-user`` ratings
+and their times are folded in, as the site does for a member who is not in the
+model. ``--full-product``
 ranks that model without its prefix arrays, as a model trained before two-stage
 ranking is; ``--runs`` repeats the timed requests.
 
@@ -72,9 +73,9 @@ def random_model(n_items: int, n_factors: int, seed: int = 0) -> RecommenderMode
     )
 
 
-def trained_model(ratings_csv: Path, n_factors: int, n_members: int, seed: int = 1):
+def trained_model(ratings_csv: Path, n_factors: int, n_members: int, n_ratings: int, seed: int = 1):
     """The site's model trained on a ratings file without ``n_members`` random members,
-    and those members' (item indices, ratings, ages) to fold in."""
+    and those members' latest ``n_ratings`` (item indices, ratings, ages) to fold in."""
     frame = pd.read_csv(
         ratings_csv,
         usecols=["userId", "movieId", "rating", "timestamp"],
@@ -101,10 +102,11 @@ def trained_model(ratings_csv: Path, n_factors: int, n_members: int, seed: int =
     rows = np.flatnonzero(held_out)
     rows = rows[np.argsort(user_codes[rows], kind="stable")]
     starts = np.flatnonzero(np.diff(user_codes[rows], prepend=-1))
-    folded = [
-        (item_codes[part], ratings[part], ages_from_times(times[part]))
+    latest = [
+        part[np.argsort(times[part], kind="stable")[-n_ratings:]]
         for part in np.split(rows, starts[1:])
     ]
+    folded = [(item_codes[part], ratings[part], ages_from_times(times[part])) for part in latest]
     return model, folded
 
 
@@ -126,7 +128,9 @@ def main() -> int:
 
     rng = np.random.default_rng(1)
     if args.ratings:
-        built, members = trained_model(args.ratings, args.factors, args.requests)
+        built, members = trained_model(
+            args.ratings, args.factors, args.requests, args.ratings_per_user
+        )
     else:
         built = random_model(args.items, args.factors)
         members = [
