@@ -18,7 +18,7 @@ no singular-value spectrum (and no prefix arrays), and random members have no
 taste for the top factors to capture. ``--ratings`` trains the site's model on a
 MovieLens-format ratings.csv instead (the ml-32m-sized one bench_train.py
 generates at /tmp/nextfilms-ml32m-synth has 87,585 films; reading and training
-take about two minutes and 1.5 GB), leaving out ``--requests`` members chosen at
+take a few minutes), leaving out ``--requests`` members chosen at
 random (at most a fifth of them), whose latest ``--ratings-per-user`` ratings
 and their times are folded in, as the site does for a member who is not in the
 model. ``--full-product``
