@@ -482,6 +482,14 @@ def prefix_top_n(
     return top, scores[top]
 
 
+def prefix_bound_settles(model: RecommenderModel, profile: UserProfile, n: int = 50) -> bool:
+    """Whether two-stage ranking settles ``profile``'s top ``n`` without completing the
+    product: how well the model's data suits it (training reports the share)."""
+    prefix = model.params["score_prefix"]
+    head = model.output_factors[:, :prefix] @ profile.user_vector[:prefix]
+    return _bounded_pool_top_n(model, profile, n, None, head) is not None
+
+
 def _bounded_pool_top_n(model, profile, n, exclude, head):
     """The top ``n`` from a pool scored exactly, or None when the bound leaves too many.
 

@@ -37,6 +37,8 @@ from recommender.factorization import (
     ModelParams,
     fold_in_user,
     params_for_size,
+    prefix_bound_settles,
+    ranks_by_prefix,
     recommend,
     train_model,
 )
@@ -331,13 +333,15 @@ def _stable_fraction(keys, seed):
 
 
 def _holdout_quality(model, data, held_out, in_training, n=20):
-    """nDCG@n and Recall@n of held-out users, folded in through the serving code."""
+    """nDCG@n and Recall@n of held-out users, folded in through the serving code, and
+    the share of their top 50s that two-stage ranking's bound settles (if it is on)."""
     if len(held_out) == 0:
         return {}
     order = np.argsort(data.user_codes, kind="stable")
     starts = np.searchsorted(data.user_codes[order], held_out)
     ends = np.searchsorted(data.user_codes[order], held_out, side="right")
-    ndcgs, recalls = [], []
+    ndcgs, recalls, settled = [], [], []
+    two_stage = ranks_by_prefix(model, 50)
     for start, end in zip(starts, ends, strict=True):
         rows = order[start:end]
         known = rows[in_training[rows]]
@@ -349,14 +353,19 @@ def _holdout_quality(model, data, held_out, in_training, n=20):
         ndcg, recall = ndcg_and_recall(top, data.item_codes[hidden], n)
         ndcgs.append(ndcg)
         recalls.append(recall)
+        if two_stage:
+            settled.append(prefix_bound_settles(model, profile))
     if not ndcgs:
         return {}
-    return {
+    metrics = {
         "ndcg": round(float(np.mean(ndcgs)), 4),
         "recall": round(float(np.mean(recalls)), 4),
         "holdout_users": len(ndcgs),
         "holdout": HOLDOUT_SCHEME,
     }
+    if settled:
+        metrics["prefix_settled"] = round(float(np.mean(settled)), 3)
+    return metrics
 
 
 def _quality_gate(metrics, serving, tolerance):

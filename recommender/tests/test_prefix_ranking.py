@@ -15,9 +15,9 @@ import pytest
 from conftest import MOVIELENS_SMALL_ZIP
 from recommender.factorization import (
     ModelParams,
-    _bounded_pool_top_n,
     fold_in_user,
     params_for_size,
+    prefix_bound_settles,
     ranks_by_prefix,
     recommend,
     train_model,
@@ -113,11 +113,6 @@ def member(model, rng, cluster):
     return fold_in_user(model, liked, rng.choice([3.5, 4.0, 5.0], size=10))
 
 
-def settles(model, profile, n, exclude=None):
-    head = model.output_factors[:, :PREFIX] @ profile.user_vector[:PREFIX]
-    return _bounded_pool_top_n(model, profile, n, exclude, head) is not None
-
-
 def test_two_stages_rank_a_clustered_catalogue_as_the_full_product(clustered):
     rng = np.random.default_rng(1)
     profiles = [member(clustered, rng, user % N_CLUSTERS) for user in range(40)]
@@ -126,7 +121,7 @@ def test_two_stages_rank_a_clustered_catalogue_as_the_full_product(clustered):
         assert_full_products_top(clustered, profile, 20, exclude=rng.choice(N_ITEMS, 20))
 
     assert ranks_by_prefix(clustered, 20)
-    assert sum(settles(clustered, profile, 20) for profile in profiles) >= 36
+    assert sum(prefix_bound_settles(clustered, profile, 20) for profile in profiles) >= 36
 
 
 def test_films_outside_the_pool_that_the_bound_keeps_are_ranked(clustered):
@@ -139,7 +134,7 @@ def test_films_outside_the_pool_that_the_bound_keeps_are_ranked(clustered):
         head = tight.output_factors[:, :PREFIX] @ profile.user_vector[:PREFIX]
         head *= tight.popularity_weights
         head[profile.item_indices] = -np.inf
-        if settles(tight, profile, 20):
+        if prefix_bound_settles(tight, profile, 20):
             top, _ = recommend(tight, profile, n=20)
             rescued += not set(top) <= set(np.argsort(-head)[:20])
         assert_full_products_top(tight, profile, 20)
@@ -182,7 +177,7 @@ def test_a_taste_all_in_the_later_factors_falls_back_to_the_full_product(cluster
     tail_only[PREFIX:] = np.random.default_rng(7).standard_normal(len(tail_only) - PREFIX)
     profile = dataclasses.replace(profile, user_vector=tail_only)
 
-    assert not settles(clustered, profile, 20)
+    assert not prefix_bound_settles(clustered, profile, 20)
     assert_full_products_top(clustered, profile, 20)
 
 

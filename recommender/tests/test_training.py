@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ratings.models import MovieLensRating, Rating
 from recommender.artifacts import load_bundle
+from recommender.factorization import ModelParams
 from recommender.models import ModelVersion, TrainingLease
 from recommender.serving import model_cache, recommend_for
 from recommender.tests.factories import planted_catalog
@@ -262,3 +263,11 @@ def test_evaluate_command_refuses_an_unreadable_csv(db, tmp_path):
 
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("evaluate_recommender", "--csv", str(tmp_path / "missing.csv"))
+
+
+def test_training_reports_how_often_two_stage_ranking_settles_a_list():
+    planted_catalog(n_per_cluster=100)
+
+    train_and_publish(params=ModelParams(n_factors=8, score_prefix=2, score_pool=5))
+
+    assert 0 <= ModelVersion.objects.get().metrics["prefix_settled"] <= 1
