@@ -466,7 +466,8 @@ def prefix_top_n(
     usually carry enough of each score to rule most films out. Stage one scores
     every film with them; :func:`_bounded_pool_top_n` does the rest. When its bound
     cannot rule enough films out, the other columns complete the product, so the
-    result is always the full product's top ``n``.
+    result is always the full product's top ``n`` (films whose scores tie within
+    float32 rounding may come in another order, as the sums run in another order).
     """
     prefix = model.params["score_prefix"]
     user_vector = profile.user_vector
