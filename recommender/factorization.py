@@ -105,8 +105,12 @@ class ModelParams:
     similar_popularity_exponent: float = 0.3
     # Two-stage ranking (prefix_top_n): every film is first scored with the first
     # score_prefix factors, then the best score_pool of them exactly. 0 turns it off.
+    # Training turns it off for a model whose held-out members' top 50s the bound
+    # settles less often than score_prefix_min_settled: each unsettled list costs
+    # more than the full product (docs/benchmarks.md, "Two-stage ranking").
     score_prefix: int = 32
     score_pool: int = 500
+    score_prefix_min_settled: float = 0.9
     n_neighbors: int = 20
     neighbor_weight_exponent: float = 1.5
     neighbor_shrinkage: float = 0.003

@@ -11,6 +11,7 @@ at a time across every process and machine (a lease row in the database); a
 second is refused at once with :class:`TrainingInProgress`.
 """
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -268,6 +269,7 @@ def _train_and_publish(force, tolerance, params, renew):
         renew()
     elif not passed:
         verdict += " Not refit: this artifact is the model the gate scored."
+    model = _without_unsettled_prefix(model, metrics)
 
     bundle = artifacts.ModelBundle(
         model=model, movie_ids=data.movie_ids, **item_metadata(data.movie_ids)
@@ -330,6 +332,20 @@ def _stable_fraction(keys, seed):
     mixed *= np.uint64(0x94D049BB133111EB)
     mixed ^= mixed >> np.uint64(31)
     return (mixed >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+
+
+def _without_unsettled_prefix(model, metrics):
+    """``model``, ranking with the full product if two-stage ranking did not pay on it.
+
+    Where the bound settled fewer held-out lists than ``score_prefix_min_settled``,
+    most requests would complete the product after the first stage, slower than
+    the full product alone; the artifact then serves with ``score_prefix = 0``.
+    """
+    settled = metrics.get("prefix_settled")
+    if settled is None or settled >= model.params.get("score_prefix_min_settled", 0.0):
+        return model
+    metrics["prefix_off"] = True
+    return dataclasses.replace(model, params={**model.params, "score_prefix": 0})
 
 
 def _holdout_quality(model, data, held_out, in_training, n=20):

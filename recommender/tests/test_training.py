@@ -271,3 +271,16 @@ def test_training_reports_how_often_two_stage_ranking_settles_a_list():
     train_and_publish(params=ModelParams(n_factors=8, score_prefix=2, score_pool=5))
 
     assert 0 <= ModelVersion.objects.get().metrics["prefix_settled"] <= 1
+
+
+@pytest.mark.parametrize("needed, kept", [(0.0, True), (1.01, False)])
+def test_two_stage_ranking_serves_only_where_it_settled_enough_lists(needed, kept):
+    planted_catalog(n_per_cluster=100)
+    params = ModelParams(n_factors=8, score_prefix=2, score_pool=5, score_prefix_min_settled=needed)
+
+    train_and_publish(params=params)
+
+    version = ModelVersion.objects.get()
+    model = load_bundle(settings.MODEL_DIR / version.name).model
+    assert model.params["score_prefix"] == (2 if kept else 0)
+    assert version.metrics.get("prefix_off", False) is not kept
