@@ -11,8 +11,8 @@ from catalog.models import Movie
 from ratings.member_state import discoverable_by, with_member_state
 from recommender import content
 from recommender.serving import (
+    film_predictions,
     movie_ids_similar_to,
-    prediction_and_contributors,
     rank_movies_for,
     recommend_for,
 )
@@ -36,15 +36,19 @@ def movie_detail_extras(request, movie):
     )
     films = with_member_state(discoverable_by(Movie.objects.all(), user).with_card_data(), user)
     found = films.in_bulk(movie_ids)
-    extras = {
-        "more_like_this": [found[pk] for pk in movie_ids if pk in found][:MORE_LIKE_THIS],
-        "predicted_rating": None,
-        "contributors": [],
-    }
-    if user.is_authenticated and movie.user_rating is None:
-        extras["predicted_rating"], extras["contributors"] = prediction_and_contributors(
-            user, movie
+    similar = [found[pk] for pk in movie_ids if pk in found][:MORE_LIKE_THIS]
+    extras = {"more_like_this": similar, "predicted_rating": None, "contributors": []}
+    for film in similar:
+        film.predicted_rating = None
+    if user.is_authenticated:
+        # One fold-in: the film's own prediction and why, and each similar film's.
+        prediction, contributors, predicted = film_predictions(
+            user, movie, [film.pk for film in similar], n=3 if movie.user_rating is None else 0
         )
+        if movie.user_rating is None:
+            extras["predicted_rating"], extras["contributors"] = prediction, contributors
+        for film in similar:
+            film.predicted_rating = predicted.get(film.pk)
     return extras
 
 

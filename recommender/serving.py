@@ -415,17 +415,33 @@ def predicted_rating(user, movie):
 def prediction_and_contributors(user, movie, n=3):
     """``predicted_rating`` and, when there is one, ``why_recommended``'s ``n`` ratings,
     from one fold-in of the member."""
+    return film_predictions(user, movie, n=n)[:2]
+
+
+def film_predictions(user, movie, others=(), n=3):
+    """A film page's numbers from one fold-in of the member: ``movie``'s prediction,
+    its ``n`` top contributing ratings, and ``{film id: prediction}`` for the films
+    ``others`` the member has not rated (the page's "more like this")."""
+    return _prediction_and_contributors(user, movie, n, others)
+
+
+def _prediction_and_contributors(user, movie, n, others):
     bundle = model_cache.get()
     if bundle is None or not user.is_authenticated:
-        return None, []
+        return None, [], {}
+    profile, rated_ids = _profile(bundle, user)
+    if not len(profile.item_indices):
+        return None, [], {}
+    unrated = np.setdiff1d(np.asarray(others, dtype=np.int64), rated_ids)
+    items, known = bundle.item_indices(unrated)
+    predicted = predict_ratings(bundle.model, profile, items).tolist() if len(items) else []
+    others_predicted = dict(zip(unrated[known].tolist(), predicted, strict=True))
     target, target_known = bundle.item_indices([movie.pk])
     if not target_known.any():
-        return None, []
-    profile, _ = _profile(bundle, user)
-    if not len(profile.item_indices):
-        return None, []
+        return None, [], others_predicted
     prediction = float(predict_ratings(bundle.model, profile, target)[0])
-    return prediction, _contributions(bundle, profile, int(target[0]), n) if n else []
+    contributors = _contributions(bundle, profile, int(target[0]), n) if n else []
+    return prediction, contributors, others_predicted
 
 
 @dataclass

@@ -1,11 +1,14 @@
 """The "For you" page, its filters, the replacement card and film-page additions."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from catalog.models import Genre
+from catalog.models import Genre, Movie
 from ratings.models import ListEntry, Rating
+from recommender.serving import predicted_rating
 from recommender.tests.factories import planted_catalog, trained_model
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +89,34 @@ def test_film_page_shows_more_like_this_and_a_predicted_rating(alice_client, ali
     page = response.content.decode()
     assert f"More like {target.title}" in page
     assert "We think you'd give it" in page
+
+
+def test_more_like_this_cards_carry_their_own_predictions(alice_client, alice, clusters):
+    comedies, horror = clusters["Comedy"], clusters["Horror"]
+    for movie in comedies[:5]:
+        Rating.objects.create(user=alice, movie=movie, value=5.0)
+    for movie in horror[:3]:
+        Rating.objects.create(user=alice, movie=movie, value=1.0)
+    target = comedies[8]
+
+    page = alice_client.get(target.get_absolute_url()).content.decode()
+    similar = page[page.index("more-like-this-heading") :]
+    cards = re.findall(
+        r'data-movie="(\d+)".*?(?:We think you\'d give it <strong>★([\d.]+)</strong>|</article>)',
+        similar,
+        re.S,
+    )
+
+    own = f"{predicted_rating(alice, target):.1f}"
+    assert f"We think you'd give it <strong>★{own}</strong>" in page[: page.index("more-like")]
+    shown = {int(pk): stars for pk, stars in cards}
+    assert len(shown) >= 3
+    for pk, stars in shown.items():
+        movie = Movie.objects.get(pk=pk)
+        rated = Rating.objects.filter(user=alice, movie=movie).exists()
+        assert stars == ("" if rated else f"{predicted_rating(alice, movie):.1f}")
+    # The films like a comedy she loves are not all predicted as that comedy is.
+    assert len({stars for stars in shown.values() if stars}) > 1
 
 
 def test_for_you_runs_a_bounded_number_of_queries(
