@@ -38,8 +38,7 @@ def movie_detail_extras(request, movie):
     found = films.in_bulk(movie_ids)
     similar = [found[pk] for pk in movie_ids if pk in found][:MORE_LIKE_THIS]
     extras = {"more_like_this": similar, "predicted_rating": None, "contributors": []}
-    for film in similar:
-        film.predicted_rating = None
+    predicted = {}
     if user.is_authenticated:
         # One fold-in: the film's own prediction and why, and each similar film's.
         prediction, contributors, predicted = film_predictions(
@@ -47,8 +46,8 @@ def movie_detail_extras(request, movie):
         )
         if movie.user_rating is None:
             extras["predicted_rating"], extras["contributors"] = prediction, contributors
-        for film in similar:
-            film.predicted_rating = predicted.get(film.pk)
+    for film in similar:
+        film.predicted_rating = predicted.get(film.pk)
     return extras
 
 

@@ -422,10 +422,6 @@ def film_predictions(user, movie, others=(), n=3):
     """A film page's numbers from one fold-in of the member: ``movie``'s prediction,
     its ``n`` top contributing ratings, and ``{film id: prediction}`` for the films
     ``others`` the member has not rated (the page's "more like this")."""
-    return _prediction_and_contributors(user, movie, n, others)
-
-
-def _prediction_and_contributors(user, movie, n, others):
     bundle = model_cache.get()
     if bundle is None or not user.is_authenticated:
         return None, [], {}
