@@ -5,7 +5,11 @@ generated on first use with devtools/generate_movielens.py: 200,948 users, 87,58
 movies, 32M ratings with MovieLens-like skew), codes the ids, trains the model
 and reports the factorization's wall time and the process's peak RSS.
 
-    python bench/bench_train.py [RATINGS_CSV] [--factors 128]
+    python bench/bench_train.py [RATINGS_CSV] [--factors 128] [--content-per-film 18]
+
+``--content-per-film N`` adds content rows as the site trains with them: N
+features per film (TMDB keywords and production companies: about 15 and 3 per
+film), drawn with a Zipf-like skew from 40,000 features.
 """
 
 import argparse
@@ -42,10 +46,19 @@ def dense_codes(ids: np.ndarray) -> tuple[np.ndarray, int]:
     return code_of_id[ids], int(present.sum())
 
 
+def synthetic_content(n_items: int, per_film: int, n_features: int = 40_000, seed: int = 0):
+    """(feature codes, item codes): ``per_film`` features per film, popular ones more often."""
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, n_features + 1)
+    features = rng.choice(n_features, size=n_items * per_film, p=weights / weights.sum())
+    return features.astype(np.int32), np.repeat(np.arange(n_items, dtype=np.int32), per_film)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ratings_csv", nargs="?", type=Path)
     parser.add_argument("--factors", type=int, default=128)
+    parser.add_argument("--content-per-film", type=int, default=0)
     args = parser.parse_args()
 
     path = args.ratings_csv or SYNTHETIC_DIR / "ratings.csv"
@@ -71,6 +84,10 @@ def main() -> int:
         f"peak so far {peak_rss_gb():.2f} GB"
     )
 
+    content = None
+    if args.content_per_film:
+        content = synthetic_content(n_items, args.content_per_film)
+        print(f"content rows: {len(content[0]):,} film features")
     rss_before = current_rss_gb()
     model = train_model(
         user_codes,
@@ -79,6 +96,7 @@ def main() -> int:
         n_users,
         n_items,
         params=ModelParams(n_factors=args.factors),
+        content=content,
     )
     print(f"trained k={args.factors} in {model.training_seconds:.1f} s wall")
     print(

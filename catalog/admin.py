@@ -9,7 +9,16 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from catalog import text
-from catalog.models import Credit, Genre, Keyword, Movie, MovieTag, Person, SyncRun
+from catalog.models import (
+    Company,
+    Credit,
+    Genre,
+    Keyword,
+    Movie,
+    MovieTag,
+    Person,
+    SyncRun,
+)
 from catalog.tasks import QueueingFailed, dispatch, sync_movies_now
 from catalog.tmdb import runs
 
@@ -101,7 +110,7 @@ class MovieAdmin(admin.ModelAdmin):
     list_editable = ["is_hidden"]
     list_filter = ["is_hidden", "tmdb_status", TmdbErrorFilter, DecadeFilter, "genres"]
     actions = ["sync_from_tmdb_now"]
-    autocomplete_fields = ["keywords"]
+    autocomplete_fields = ["keywords", "companies"]
     search_fields = ["title", "movielens_title", "=imdb_id"]
     ordering = ["-rating_count"]
     list_per_page = 50
@@ -157,6 +166,7 @@ class MovieAdmin(admin.ModelAdmin):
                     "tmdb_collection_id",
                     "tmdb_collection_name",
                     "keywords",
+                    "companies",
                 ]
             },
         ),
@@ -262,6 +272,19 @@ class KeywordAdmin(admin.ModelAdmin):
     @admin.display(description="films", ordering="film_count")
     def film_count(self, keyword):
         return keyword.film_count
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "tmdb_id", "film_count"]
+    search_fields = ["name", "=tmdb_id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(film_count=Count("movies"))
+
+    @admin.display(description="films", ordering="film_count")
+    def film_count(self, company):
+        return company.film_count
 
 
 @admin.register(SyncRun)

@@ -125,6 +125,12 @@ class Movie(models.Model):
         help_text="Genre names as TMDB gives them; MovieLens genres stay the browse filter.",
     )
     keywords = models.ManyToManyField("Keyword", related_name="movies", blank=True)
+    companies = models.ManyToManyField(
+        "Company",
+        related_name="movies",
+        blank=True,
+        help_text="TMDB production companies; with keywords, the recommender's content rows.",
+    )
     tmdb_collection_id = models.PositiveIntegerField(
         "TMDB collection id",
         null=True,
@@ -313,6 +319,20 @@ class Keyword(models.Model):
     @property
     def slug(self):
         return url_slug(self.name, "keyword")
+
+
+class Company(models.Model):
+    """A TMDB production company ("Pixar", "Studio Ghibli"): films of one studio go together."""
+
+    tmdb_id = models.PositiveIntegerField("TMDB id", unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+
+    def __str__(self):
+        return self.name
 
 
 class CreditQuerySet(models.QuerySet):

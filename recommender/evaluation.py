@@ -8,6 +8,7 @@ Inputs are pandas DataFrames with ``userId``, ``movieId`` and ``rating`` columns
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -45,6 +46,9 @@ class CodedRatings:
     n_items: int
     times: np.ndarray | None = None  # rating timestamps, when the data has them
     movie_ids: np.ndarray | None = None  # movieId of each item code
+    # The films' content features as (feature codes, item codes), when given:
+    # training factorizes them with the ratings (train_model's ``content``).
+    content: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass
@@ -78,8 +82,12 @@ class RatingResult:
     training_seconds: float  # mean per fold
 
 
-def encode_ratings(ratings: pd.DataFrame) -> CodedRatings:
-    """Code users and movies by ascending id, rows sorted by (user, movie)."""
+def encode_ratings(ratings: pd.DataFrame, content: pd.DataFrame | None = None) -> CodedRatings:
+    """Code users and movies by ascending id, rows sorted by (user, movie).
+
+    ``content`` (columns movieId, feature) lists each film's content features; films
+    without ratings are left out, as training leaves them out.
+    """
     user_ids = ratings["userId"].to_numpy()
     movie_ids = ratings["movieId"].to_numpy()
     unique_users, user_codes = np.unique(user_ids, return_inverse=True)
@@ -94,7 +102,40 @@ def encode_ratings(ratings: pd.DataFrame) -> CodedRatings:
         n_items=len(unique_movies),
         times=times,
         movie_ids=unique_movies,
+        content=None if content is None else _coded_content(content, unique_movies),
     )
+
+
+def _coded_content(content: pd.DataFrame, movie_ids: np.ndarray):
+    rated = content[content["movieId"].isin(movie_ids)]
+    _, feature_codes = np.unique(rated["feature"].to_numpy(), return_inverse=True)
+    item_codes = np.searchsorted(movie_ids, rated["movieId"].to_numpy())
+    return feature_codes.astype(np.int32), item_codes.astype(np.int32)
+
+
+def tmdb_export_content(tmdb_csv, links_csv) -> pd.DataFrame:
+    """Content features (movieId, feature) from a TMDB export such as TMDB 5000.
+
+    The export's ``keywords`` and ``production_companies`` columns (JSON lists of
+    ``{"id", "name"}``) are what the catalog keeps from TMDB's details; MovieLens's
+    ``links.csv`` maps its TMDB ids to movieIds.
+    """
+    links = pd.read_csv(links_csv, usecols=["movieId", "tmdbId"]).dropna()
+    movie_of = dict(zip(links["tmdbId"].astype(int), links["movieId"].astype(int), strict=True))
+    export = pd.read_csv(tmdb_csv, usecols=["id", *CONTENT_KINDS])
+    rows = []
+    for record in export.itertuples(index=False):
+        movie_id = movie_of.get(int(record.id))
+        if movie_id is None:
+            continue
+        for kind in CONTENT_KINDS:
+            for entry in json.loads(getattr(record, kind) or "[]"):
+                rows.append((movie_id, f"{CONTENT_KINDS[kind]}:{entry['id']}"))
+    return pd.DataFrame(rows, columns=["movieId", "feature"])
+
+
+# TMDB export columns → the prefix of their features (the site's own prefixes).
+CONTENT_KINDS = {"keywords": "keyword", "production_companies": "company"}
 
 
 def train_on(train: CodedRatings, params: ModelParams | None = None):
@@ -106,6 +147,7 @@ def train_on(train: CodedRatings, params: ModelParams | None = None):
         train.n_users,
         train.n_items,
         params=params,
+        content=train.content,
     )
 
 
@@ -201,6 +243,7 @@ def held_out_splits(
             coded.n_items,
             None if coded.times is None else coded.times[in_training],
             coded.movie_ids,
+            coded.content,
         )
         users = []
         for user in held_out:
@@ -235,13 +278,14 @@ def evaluate_ranking(
     seeds: Iterable[int] = range(5),
     n: int = 20,
     temporal: bool = False,
+    content: pd.DataFrame | None = None,
 ) -> RankingResult:
     """Protocol P1 ("strong generalisation"), or P3 with ``temporal``.
 
     Held-out users are folded in, never trained on; relevant = their hidden
     ratings ≥ 4.0; every movie not folded in is ranked.
     """
-    coded = encode_ratings(ratings)
+    coded = encode_ratings(ratings, content)
     seed_ndcgs, seed_recalls, seconds, n_users = [], [], [], 0
     for _, train, users in held_out_splits(coded, seeds, temporal):
         started = time.perf_counter()
@@ -269,14 +313,19 @@ def evaluate_ranking(
 
 
 def evaluate_rating_prediction(
-    ratings: pd.DataFrame, params: ModelParams | None = None, *, n_splits: int = 5, seed: int = 0
+    ratings: pd.DataFrame,
+    params: ModelParams | None = None,
+    *,
+    n_splits: int = 5,
+    seed: int = 0,
+    content: pd.DataFrame | None = None,
 ) -> RatingResult:
     """Protocol P2: RMSE over ``KFold(n_splits, shuffle=True, random_state=seed)`` of rows.
 
     Test users are also in training, but each is folded in from their training-fold
     ratings, exactly as the site predicts for a user who has just rated something.
     """
-    coded = encode_ratings(ratings)
+    coded = encode_ratings(ratings, content)
     rows = np.arange(len(coded.ratings))
     fold_rmses, seconds = [], []
     for train_rows, test_rows in KFold(n_splits, shuffle=True, random_state=seed).split(rows):
@@ -289,6 +338,7 @@ def evaluate_rating_prediction(
             coded.n_users,
             coded.n_items,
             params=params,
+            content=coded.content,
         )
         seconds.append(time.perf_counter() - started)
         # Rows stay sorted by user, so each user's rows are one slice of each fold.

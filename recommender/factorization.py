@@ -103,6 +103,11 @@ class ModelParams:
     rating_emphasis: float = 0.0
     # "More like this" divides W[i, j] by count_j^this (see similar_items).
     similar_popularity_exponent: float = 0.3
+    # Content rows (see train_model): each TMDB keyword or production company is one
+    # more row of the training matrix, a pseudo-member who rated each of its films
+    # content_weight. Films sharing them then share factors even with few ratings
+    # in common (P1 nDCG@20 +1.9 % on ml-latest-small; docs/benchmarks.md).
+    content_weight: float = 5.0
     # Two-stage ranking (prefix_top_n): every film is first scored with the first
     # score_prefix factors, then the best score_pool of them exactly. 0 turns it off.
     # Training turns it off for a model whose held-out members' top 50s the bound
@@ -188,8 +193,17 @@ def train_model(
     n_items: int,
     *,
     params: ModelParams | None = None,
+    content: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> RecommenderModel:
-    """Train on integer-coded ratings (COO arrays); items never rated get zero factors."""
+    """Train on integer-coded ratings (COO arrays); items never rated get zero factors.
+
+    ``content`` is (feature codes, item codes): which films each content feature
+    (a keyword, a company) has. Each feature becomes a row of the factorized matrix
+    with ``content_weight`` for its films, so the item model learns that films
+    sharing features go together; only the factors see these rows, not the
+    biases, counts or popularity, and a film with content but no rating stays
+    unrecommendable.
+    """
     params = params or ModelParams()
     started = time.perf_counter()
     user_codes = np.asarray(user_codes, dtype=np.int32)
@@ -199,6 +213,11 @@ def train_model(
     rating_matrix = sp.csr_matrix(
         (ratings, (user_codes, item_codes)), shape=(n_users, n_items), dtype=np.float32
     )
+    if content is not None and len(content[0]) and params.content_weight:
+        rating_matrix = sp.vstack(
+            [rating_matrix, content_matrix(*content, n_items, params.content_weight)],
+            format="csr",
+        )
     singular_values, right_vectors = randomized_svd(
         rating_matrix,
         params.n_factors,
@@ -243,6 +262,23 @@ def train_model(
         training_seconds=time.perf_counter() - started,
         **prefix_arrays,
     )
+
+
+def content_matrix(
+    feature_codes: np.ndarray, item_codes: np.ndarray, n_items: int, weight: float
+) -> sp.csr_matrix:
+    """One row per content feature shared by two films or more, ``weight`` for each film.
+
+    A feature of one film says nothing about which films go together, so it is dropped.
+    """
+    feature_codes = np.asarray(feature_codes, dtype=np.int64)
+    n_features = int(feature_codes.max()) + 1 if len(feature_codes) else 0
+    matrix = sp.csr_matrix(
+        (np.ones(len(feature_codes), dtype=np.float32), (feature_codes, item_codes)),
+        shape=(n_features, n_items),
+    )
+    matrix.data[:] = weight  # a pair listed twice is still one membership
+    return matrix[np.diff(matrix.indptr) >= 2]
 
 
 def factor_shrink(singular_values: np.ndarray, relative_ridge: float) -> np.ndarray:

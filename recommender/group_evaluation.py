@@ -84,13 +84,14 @@ def evaluate_groups(
     sizes: Iterable[int] = GROUP_SIZES,
     n: int = 20,
     draws: int = 1,
+    content: pd.DataFrame | None = None,
 ) -> list[GroupResult]:
     """The group protocol's table: one row per group size, kind and method.
 
     ``draws`` > 1 forms the groups again from the same seed's users (the first
     draw is always the protocol's own groups).
     """
-    coded = encode_ratings(ratings)
+    coded = encode_ratings(ratings, content)
     collected: dict[tuple[int, str, str], tuple[list, list]] = {}
     for seed, train, users in held_out_splits(coded, seeds):
         model = train_on(train, params)

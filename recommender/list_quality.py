@@ -332,9 +332,10 @@ def list_quality(
     *,
     seeds=range(5),
     params: ModelParams | None = None,
+    content: pd.DataFrame | None = None,
 ) -> dict:
     """Every measure above on one data set."""
-    coded = encode_ratings(ratings)
+    coded = encode_ratings(ratings, content)
     catalog = item_catalog(coded, movies, tags)
     return {
         "coherence": coherence(coded, seeds, params),

@@ -114,6 +114,8 @@ class TrainingData:
     movie_ids: np.ndarray  # int64 Movie.pk of each item, ascending
     n_users: int
     fingerprint: str
+    # (feature codes, item codes): the films' TMDB keywords and companies.
+    content: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass
@@ -128,7 +130,9 @@ def data_fingerprint():
     movielens = MovieLensRating.objects.aggregate(n=Count("pk"), total=Sum("rating"))
     site = Rating.objects.aggregate(n=Count("pk"), total=Sum("value"), last=Max("updated_at"))
     movies = Movie.objects.aggregate(n=Count("pk"), last=Max("id"))
-    parts = [movielens, site, movies, ModelParams()]
+    # The TMDB sync changes the content rows training factorizes.
+    content = [through.objects.count() for through in _content_tables()]
+    parts = [movielens, site, movies, content, ModelParams()]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -155,6 +159,36 @@ def load_training_data(fingerprint=None):
         movie_ids=movie_ids.astype(np.int64),
         n_users=int(user_codes.max()) + 1 if len(user_codes) else 0,
         fingerprint=fingerprint,
+        content=catalog_content(movie_ids),
+    )
+
+
+def _content_tables():
+    return (Movie.keywords.through, Movie.companies.through)
+
+
+def catalog_content(movie_ids):
+    """(feature codes, item codes) of the TMDB keywords and production companies of
+    the films in ``movie_ids`` (ascending Movie pks): training's content rows."""
+    feature_codes, item_codes, offset = [], [], 0
+    for through in _content_tables():
+        feature_field = next(
+            field.column for field in through._meta.fields if field.column not in ("id", "movie_id")
+        )
+        pairs = np.array(
+            through.objects.values_list("movie_id", feature_field), dtype=np.int64
+        ).reshape(-1, 2)
+        position = np.searchsorted(movie_ids, pairs[:, 0])
+        known = (position < len(movie_ids)) & (
+            movie_ids[np.minimum(position, len(movie_ids) - 1)] == pairs[:, 0]
+        )
+        features, codes = np.unique(pairs[known, 1], return_inverse=True)
+        feature_codes.append(codes + offset)
+        item_codes.append(position[known])
+        offset += len(features)
+    return (
+        np.concatenate(feature_codes).astype(np.int32),
+        np.concatenate(item_codes).astype(np.int32),
     )
 
 
@@ -245,6 +279,7 @@ def _train_and_publish(force, tolerance, params, renew):
         data.n_users,
         len(data.movie_ids),
         params=params,
+        content=data.content,
     )
     timings["train_seconds"] = round(time.perf_counter() - started, 2)
     renew()
@@ -264,6 +299,7 @@ def _train_and_publish(force, tolerance, params, renew):
             data.n_users,
             len(data.movie_ids),
             params=params,
+            content=data.content,
         )
         timings["refit_seconds"] = round(time.perf_counter() - started, 2)
         renew()

@@ -82,6 +82,8 @@ def test_fight_club_body_parses_into_what_we_store():
     }
     assert (851, "dual identity") in movie.keywords
     assert len(movie.keywords) == 14
+    assert movie.companies[:2] == ((711, "Fox 2000 Pictures"), (508, "Regency Enterprises"))
+    assert len(movie.companies) == 5
     # The first official YouTube trailer TMDB lists.
     assert movie.trailer_youtube_key == "dfeUzm6KF4g"
     # belongs_to_collection is null: in no series.
@@ -110,6 +112,7 @@ def test_nulls_empty_strings_and_missing_keys_are_tolerated():
         "overview": None,
         "poster_path": None,
         "genres": None,
+        "production_companies": [{"id": None, "name": "No id"}, {"id": 9, "name": ""}, 3],
         "credits": {
             "cast": [
                 {"id": 1, "name": "Somebody", "character": None, "order": None},
@@ -132,6 +135,7 @@ def test_nulls_empty_strings_and_missing_keys_are_tolerated():
         "",
     )
     assert movie.genres == () and movie.keywords == () and movie.directors == ()
+    assert movie.companies == ()
     assert [(m.name, m.character, m.profile_path) for m in movie.cast] == [("Somebody", "", "")]
     assert movie.trailer_youtube_key == ""
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from catalog import tasks
-from catalog.models import Credit, Keyword, Movie, Person, SyncRun, TMDBSyncState
+from catalog.models import Company, Credit, Keyword, Movie, Person, SyncRun, TMDBSyncState
 from catalog.search import search_movies
 from catalog.tests.factories import make_movie
 from catalog.tmdb import api, parsing, runs, sync
@@ -97,6 +97,8 @@ def test_sync_stores_details_credits_keywords_and_trailer(client_tmdb):
     assert set(writers) == {("Chuck Palahniuk", "Novel"), ("Jim Uhls", "Screenplay")}
     assert movie.keywords.count() == 14
     assert movie.keywords.filter(name="dual identity", tmdb_id=851).exists()
+    assert movie.companies.count() == 5
+    assert movie.companies.filter(name="Fox 2000 Pictures", tmdb_id=711).exists()
 
 
 def test_tmdb_title_becomes_the_display_title_and_movielens_forms_stay_searchable(client_tmdb):
@@ -121,14 +123,20 @@ def test_syncing_twice_leaves_the_same_rows(client_tmdb):
     after = (credit_rows(movie), Person.objects.count(), sorted(movie.keywords.values_list("pk")))
     assert after == before
     assert Keyword.objects.count() == 14
+    assert Company.objects.count() == 5
 
 
 def test_new_metadata_replaces_credits_and_keywords(client_tmdb):
     movie = make_movie(tmdb_id=550)
     sync.sync_movie(movie.pk, client=client_tmdb)
     metadata = parsing.parse_movie(client_tmdb.movie(550))
+    renamed = ((metadata.companies[0][0], "Fox 2000"),)
     trimmed = dataclasses.replace(
-        metadata, cast=metadata.cast[:3], writers=(), keywords=metadata.keywords[:2]
+        metadata,
+        cast=metadata.cast[:3],
+        writers=(),
+        keywords=metadata.keywords[:2],
+        companies=renamed,
     )
 
     sync.store_metadata(movie.pk, 550, trimmed)
@@ -136,6 +144,7 @@ def test_new_metadata_replaces_credits_and_keywords(client_tmdb):
     assert movie.credits.filter(kind="cast").count() == 3
     assert [c.person.name for c in movie.credits.filter(kind="crew")] == ["David Fincher"]
     assert movie.keywords.count() == 2
+    assert list(movie.companies.values_list("tmdb_id", "name")) == [(711, "Fox 2000")]
     assert Person.objects.filter(name="Jim Uhls").exists()  # people stay for other films
 
 
@@ -633,6 +642,13 @@ def test_keyword_admin_lists_keywords_with_film_counts(staff_client, client_tmdb
     sync.sync_movie(make_movie(tmdb_id=550).pk, client=client_tmdb)
     response = staff_client.get(reverse("admin:catalog_keyword_changelist"), {"q": "nihilism"})
     assert [k.name for k in response.context["cl"].result_list] == ["nihilism"]
+
+
+def test_company_admin_lists_companies_with_film_counts(staff_client, client_tmdb):
+    sync.sync_movie(make_movie(tmdb_id=550).pk, client=client_tmdb)
+    response = staff_client.get(reverse("admin:catalog_company_changelist"), {"q": "regency"})
+    [company] = response.context["cl"].result_list
+    assert (company.name, company.film_count) == ("Regency Enterprises", 1)
 
 
 def test_command_backfills_in_process(standin, capsys):

@@ -66,6 +66,8 @@ class MovieMetadata:
     writers: tuple[CrewMember, ...]
     keywords: tuple[tuple[int, str], ...]
     trailer_youtube_key: str
+    # production_companies as (TMDB id, name).
+    companies: tuple[tuple[int, str], ...] = ()
     # belongs_to_collection: the series TMDB puts the film in (None, "" for none).
     collection_id: int | None = None
     collection_name: str = ""
@@ -95,6 +97,7 @@ def parse_movie(body):
         directors=tuple(member for member in crew if member.job == "Director"),
         writers=tuple(member for member in crew if member.department == "Writing"),
         keywords=_keywords(_section(body, "keywords").get("keywords")),
+        companies=_keywords(body.get("production_companies")),
         trailer_youtube_key=choose_trailer_key(_section(body, "videos").get("results")),
         collection_id=whole_number(_section(body, "belongs_to_collection").get("id")),
         collection_name=_text(
@@ -171,6 +174,7 @@ def _runtime(value):
 
 
 def _keywords(keywords):
+    """``((id, name), ...)`` from a list of ``{"id", "name"}`` (keywords, companies)."""
     found = {}
     for entry in _dicts(keywords):
         keyword_id, name = (

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog import text
-from catalog.models import Credit, Keyword, Movie, Person
+from catalog.models import Company, Credit, Keyword, Movie, Person
 from catalog.page_cache import forget_page
 from catalog.tmdb import api, parsing
 
@@ -90,7 +90,8 @@ def store_metadata(movie_id, tmdb_id, metadata):
             _check_tmdb_id_is_free(movie, tmdb_id)
         person_ids = _upsert_people(metadata)
         _replace_credits(movie, metadata, person_ids)
-        movie.keywords.set(_upsert_keywords(metadata.keywords).values())
+        movie.keywords.set(_upsert_named(Keyword, metadata.keywords).values())
+        movie.companies.set(_upsert_named(Company, metadata.companies).values())
         title = text.known_title(movie.movielens_title or movie.title, metadata.title)
         Movie.objects.filter(pk=movie_id).update(
             tmdb_id=tmdb_id,
@@ -199,26 +200,36 @@ def _replace_credits(movie, metadata, person_ids):
     )
 
 
-def _upsert_keywords(keywords):
-    """``{keyword TMDB id: Keyword pk}``, creating new keywords and renaming changed ones."""
-    wanted = dict(keywords)
-    existing = {keyword.tmdb_id: keyword for keyword in Keyword.objects.filter(tmdb_id__in=wanted)}
-    Keyword.objects.bulk_create(
+def _upsert_named(model, pairs):
+    """``{TMDB id: pk}`` of a named TMDB thing (``Keyword``, ``Company``) from (id, name)
+    pairs, creating new ones and renaming changed ones."""
+    wanted = dict(pairs)
+    searchable = any(field.name == "search_text" for field in model._meta.fields)
+
+    def fields(name):
+        return (
+            {"name": name, "search_text": text.normalize(name)[:200]}
+            if searchable
+            else {"name": name}
+        )
+
+    existing = {thing.tmdb_id: thing for thing in model.objects.filter(tmdb_id__in=wanted)}
+    model.objects.bulk_create(
         [
-            Keyword(tmdb_id=tmdb_id, name=name, search_text=text.normalize(name)[:200])
+            model(tmdb_id=tmdb_id, **fields(name))
             for tmdb_id, name in sorted(wanted.items())
             if tmdb_id not in existing
         ],
         ignore_conflicts=True,
     )
     renamed = []
-    for tmdb_id, keyword in sorted(existing.items()):
-        if keyword.name != wanted[tmdb_id]:
-            keyword.name = wanted[tmdb_id]
-            keyword.search_text = text.normalize(keyword.name)[:200]
-            renamed.append(keyword)
-    Keyword.objects.bulk_update(renamed, ["name", "search_text"])
-    return dict(Keyword.objects.filter(tmdb_id__in=wanted).values_list("tmdb_id", "pk"))
+    for tmdb_id, thing in sorted(existing.items()):
+        if thing.name != wanted[tmdb_id]:
+            for field, value in fields(wanted[tmdb_id]).items():
+                setattr(thing, field, value)
+            renamed.append(thing)
+    model.objects.bulk_update(renamed, list(fields("")))
+    return dict(model.objects.filter(tmdb_id__in=wanted).values_list("tmdb_id", "pk"))
 
 
 def _record_not_found(movie, reason):

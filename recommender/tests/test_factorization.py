@@ -336,3 +336,45 @@ def test_within_one_sitting_the_films_rated_last_count_more(planted):
     weights = sitting.contribution_weights / plain.contribution_weights
     assert weights[-1] > weights[-5] > weights[0]
     assert np.isin(top_sitting, cluster_items(2)).sum() > np.isin(top_plain, cluster_items(2)).sum()
+
+
+def _unstructured_ratings(n_users=100, n_items=41, per_user=6, seed=3):
+    """Ratings with no taste structure among films 0–39; film 40 is never rated."""
+    rng = np.random.default_rng(seed)
+    users = np.repeat(np.arange(n_users), per_user)
+    items = np.concatenate(
+        [rng.choice(n_items - 1, size=per_user, replace=False) for _ in range(n_users)]
+    )
+    ratings = rng.choice([2.0, 3.0, 4.0, 5.0], size=len(items)).astype(np.float32)
+    return users, items, ratings, n_users, n_items
+
+
+def test_content_rows_teach_the_model_which_films_go_together():
+    # Two "studios" of ten films each (0–9, 10–19), and film 40, unrated, in the first.
+    features = np.array([0] * 10 + [1] * 10 + [0])
+    films = np.array([*range(20), 40])
+    data = _unstructured_ratings()
+    params = ModelParams(n_factors=8)
+    plain = train_model(*data, params=params)
+    with_content = train_model(*data, params=params, content=(features, films))
+    fan = (np.arange(5), np.full(5, 5.0))  # loves half of the first studio
+
+    top_plain, _ = recommend(plain, fold_in_user(plain, *fan), n=5)
+    top_content, _ = recommend(with_content, fold_in_user(with_content, *fan), n=5)
+
+    assert len(set(top_content) & {5, 6, 7, 8, 9}) >= 4
+    assert len(set(top_plain) & {5, 6, 7, 8, 9}) <= 1
+    # Only the factors see content: counts, biases and the unrated film stay as they were.
+    np.testing.assert_array_equal(with_content.item_counts, plain.item_counts)
+    np.testing.assert_allclose(with_content.item_biases, plain.item_biases)
+    assert 40 in with_content.untrained_items
+
+
+def test_content_matrix_counts_a_membership_once_and_drops_single_film_features():
+    from recommender.factorization import content_matrix
+
+    matrix = content_matrix(np.array([0, 0, 0, 1, 2, 2]), np.array([3, 3, 4, 5, 1, 2]), 6, 5.0)
+
+    assert matrix.shape == (2, 6)  # feature 1 has one film: dropped
+    np.testing.assert_array_equal(matrix.toarray()[0], [0, 0, 0, 5, 5, 0])
+    np.testing.assert_array_equal(matrix.toarray()[1], [0, 5, 5, 0, 0, 0])

@@ -5,11 +5,14 @@ import logging
 from datetime import timedelta
 
 import numpy as np
+import pandas as pd
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from catalog.models import Company, Keyword
+from catalog.tests.factories import make_movie
 from ratings.models import MovieLensRating, Rating
 from recommender.artifacts import load_bundle
 from recommender.factorization import ModelParams
@@ -284,3 +287,95 @@ def test_two_stage_ranking_serves_only_where_it_settled_enough_lists(needed, kep
     model = load_bundle(settings.MODEL_DIR / version.name).model
     assert model.params["score_prefix"] == (2 if kept else 0)
     assert version.metrics.get("prefix_off", False) is not kept
+
+
+def _studios(clusters):
+    """Two keywords and a company over some planted films; one unrated film has them too."""
+    heist = Keyword.objects.create(tmdb_id=10051, name="heist")
+    ghosts = Keyword.objects.create(tmdb_id=162846, name="ghost")
+    studio = Company.objects.create(tmdb_id=3, name="Pixar")
+    comedy, horror = clusters["Comedy"], clusters["Horror"]
+    unrated = make_movie("Never rated")
+    for movie in comedy[:3]:
+        movie.keywords.add(heist)
+    for movie in horror[:2]:
+        movie.keywords.add(ghosts)
+    for movie in (comedy[0], horror[0], unrated):
+        movie.companies.add(studio)
+    return heist, ghosts, studio
+
+
+def test_training_data_carries_the_catalogs_keywords_and_companies(untrained_clusters):
+    _studios(untrained_clusters)
+    data = load_training_data()
+
+    features, items = data.content
+    films_by_feature = {}
+    for feature, item in zip(features.tolist(), items.tolist(), strict=True):
+        films_by_feature.setdefault(feature, set()).add(int(data.movie_ids[item]))
+    comedy, horror = untrained_clusters["Comedy"], untrained_clusters["Horror"]
+    # The unrated film is not an item of the model, so its company lists only the rated two.
+    assert {frozenset(films) for films in films_by_feature.values()} == {
+        frozenset({comedy[0].pk, horror[0].pk}),
+        frozenset({horror[0].pk, horror[1].pk}),
+        frozenset(movie.pk for movie in comedy[:3]),
+    }
+
+
+def test_a_keyword_from_the_tmdb_sync_makes_the_next_run_train(untrained_clusters):
+    train_and_publish()
+    assert "unchanged" in train_and_publish().message
+    heist = Keyword.objects.create(tmdb_id=10051, name="heist")
+    for movie in untrained_clusters["Comedy"][:3]:
+        movie.keywords.add(heist)
+
+    assert train_and_publish(tolerance=1.0).published
+
+
+def test_evaluate_command_factorizes_the_catalogs_content(untrained_clusters, capsys):
+    _studios(untrained_clusters)
+    call_command("evaluate_recommender", "--seeds", "1", "--skip-rmse", "--skip-ease")
+    output = capsys.readouterr().out
+    assert "content rows: 3 keywords and companies of 6 films" in output
+
+
+def test_evaluate_command_reads_a_tmdb_export_through_movielens_links(db, tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    ratings = pd.DataFrame(
+        [
+            (user, movie, float(rng.choice([3.0, 4.0, 5.0])), 1_000_000 + movie)
+            for user in range(1, 41)
+            for movie in range(1, 13)
+            if rng.random() < 0.6
+        ],
+        columns=["userId", "movieId", "rating", "timestamp"],
+    )
+    ratings.to_csv(tmp_path / "ratings.csv", index=False)
+    pd.DataFrame({"movieId": range(1, 13), "tmdbId": range(501, 513)}).to_csv(
+        tmp_path / "links.csv", index=False
+    )
+    keyword = json.dumps([{"id": 7, "name": "heist"}])
+    company = json.dumps([{"id": 3, "name": "Pixar"}])
+    pd.DataFrame(
+        {
+            "id": [501, 502, 503, 999],  # 999 is no MovieLens film
+            "keywords": [keyword, keyword, "[]", keyword],
+            "production_companies": [company, "[]", company, company],
+        }
+    ).to_csv(tmp_path / "tmdb.csv", index=False)
+
+    call_command(
+        "evaluate_recommender",
+        "--csv",
+        str(tmp_path / "ratings.csv"),
+        "--tmdb-csv",
+        str(tmp_path / "tmdb.csv"),
+        "--seeds",
+        "1",
+        "--skip-rmse",
+        "--skip-ease",
+    )
+
+    assert "content rows: 2 keywords and companies of 3 films" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="needs --csv"):
+        call_command("evaluate_recommender", "--tmdb-csv", str(tmp_path / "tmdb.csv"))

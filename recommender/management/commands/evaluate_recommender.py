@@ -14,6 +14,7 @@ from recommender.evaluation import (
     evaluate_rating_prediction,
     model_ranker,
     popularity_ranker,
+    tmdb_export_content,
 )
 from recommender.factorization import ModelParams, params_for_size
 from recommender.group_evaluation import evaluate_groups
@@ -35,6 +36,14 @@ class Command(BaseCommand):
             type=Path,
             help="A MovieLens ratings.csv instead of the DB (movies.csv and tags.csv beside it "
             "are read for --lists).",
+        )
+        parser.add_argument(
+            "--tmdb-csv",
+            type=Path,
+            help="With --csv: a TMDB export (TMDB 5000's movies CSV) whose keywords and "
+            "production companies the site's model factorizes with the ratings, as training "
+            "does with the catalog's; links.csv beside the ratings maps its ids. Without "
+            "--csv the catalog's own keywords and companies are used.",
         )
         parser.add_argument(
             "--factors",
@@ -66,7 +75,10 @@ class Command(BaseCommand):
             help="Also evaluate the site's serving as it was before issue #14 (same training).",
         )
 
-    def handle(self, *args, csv=None, factors=(), seeds=5, skip_rmse=False, **options):
+    def handle(
+        self, *args, csv=None, tmdb_csv=None, factors=(), seeds=5, skip_rmse=False, **options
+    ):
+        content = self._content(csv, tmdb_csv)
         ratings = self._ratings(csv)
         seeds = range(seeds)
         site_params = params_for_size(len(ratings))
@@ -74,10 +86,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(ratings):,} ratings, {ratings['userId'].nunique():,} users, "
             f"{ratings['movieId'].nunique():,} films; the site trains with "
-            f"k={site_params.n_factors}; seeds 0-{max(seeds)}."
+            f"k={site_params.n_factors}; seeds 0-{max(seeds)}; "
+            + (
+                f"content rows: {content['feature'].nunique():,} keywords and companies of "
+                f"{content['movieId'].nunique():,} films."
+                if content is not None
+                else "no content rows (pass --tmdb-csv)."
+            )
         )
         if options["groups"]:
-            self._groups(ratings, seeds, site_params, options["group_draws"])
+            self._groups(ratings, seeds, site_params, options["group_draws"], content)
             return
         self.stdout.write(
             f"{'method':<32} {'P1 nDCG':>8} {'P1 Rec':>7} {'P3 nDCG':>8} {'P3 Rec':>7} "
@@ -105,14 +123,16 @@ class Command(BaseCommand):
         for label, fit, params in rows:
             started = time.perf_counter()
             fit = fit or model_ranker(params)
-            p1 = evaluate_ranking(ratings, fit, seeds=seeds)
-            p3 = evaluate_ranking(ratings, fit, seeds=seeds, temporal=True) if temporal else None
+            p1 = evaluate_ranking(ratings, fit, seeds=seeds, content=content)
+            p3 = None
+            if temporal:
+                p3 = evaluate_ranking(ratings, fit, seeds=seeds, temporal=True, content=content)
             rmse = None
             if params is not None and not skip_rmse:
-                rmse = evaluate_rating_prediction(ratings, params).rmse
+                rmse = evaluate_rating_prediction(ratings, params, content=content).rmse
             self._row(label, p1, p3, rmse, time.perf_counter() - started)
         if options["lists"]:
-            self._lists(ratings, csv, seeds, site_params)
+            self._lists(ratings, csv, seeds, site_params, content)
 
     def _row(self, label, p1, p3, rmse, seconds):
         def number(value, width):
@@ -124,9 +144,9 @@ class Command(BaseCommand):
             f"{number(rmse, 7)} {seconds:8.1f}"
         )
 
-    def _groups(self, ratings, seeds, params, draws=1):
+    def _groups(self, ratings, seeds, params, draws=1, content=None):
         started = time.perf_counter()
-        rows = evaluate_groups(ratings, params, seeds=seeds, draws=draws)
+        rows = evaluate_groups(ratings, params, seeds=seeds, draws=draws, content=content)
         out = self.stdout.write
         out("\nGroup protocol: nDCG@20 of one list per group, mean / minimum over its members")
         if draws > 1:
@@ -143,10 +163,10 @@ class Command(BaseCommand):
             )
         out(f"  ({time.perf_counter() - started:.0f} s)")
 
-    def _lists(self, ratings, csv, seeds, params):
+    def _lists(self, ratings, csv, seeds, params, content=None):
         movies, tags = self._catalog(csv)
         started = time.perf_counter()
-        measures = list_quality(ratings, movies, tags, seeds=seeds, params=params)
+        measures = list_quality(ratings, movies, tags, seeds=seeds, params=params, content=content)
         out = self.stdout.write
         coherence = measures["coherence"]
         out("\nList measures over the P1 members (before → after):")
@@ -218,6 +238,30 @@ class Command(BaseCommand):
         if frame.empty:
             raise CommandError("No MovieLens ratings: run import_movielens first, or pass --csv.")
         return frame
+
+    def _content(self, csv, tmdb_csv):
+        """Content features (movieId, feature) in the ratings' ids, or None."""
+        if tmdb_csv:
+            if not csv:
+                raise CommandError("--tmdb-csv needs --csv (its links.csv maps TMDB ids).")
+            try:
+                return tmdb_export_content(tmdb_csv, csv.parent / "links.csv")
+            except (OSError, ValueError, KeyError) as exc:
+                raise CommandError(f"Cannot read {tmdb_csv} with its links: {exc}") from exc
+        if csv:
+            return None
+        # The DB's MovieLens ratings name films by movielens id.
+        rows = []
+        for kind, through in (
+            ("keyword", Movie.keywords.through),
+            ("company", Movie.companies.through),
+        ):
+            feature = f"{kind}_id"
+            for movielens_id, feature_id in through.objects.exclude(
+                movie__movielens_id=None
+            ).values_list("movie__movielens_id", feature):
+                rows.append((movielens_id, f"{kind}:{feature_id}"))
+        return pd.DataFrame(rows, columns=["movieId", "feature"]) if rows else None
 
     def _catalog(self, csv):
         """Movies (movieId, title, genres) and tags (movieId, tag) in the ratings' ids."""
