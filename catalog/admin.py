@@ -261,8 +261,9 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ["name", "=tmdb_id"]
 
 
-@admin.register(Keyword)
-class KeywordAdmin(admin.ModelAdmin):
+class TmdbFeatureAdmin(admin.ModelAdmin):
+    """A named TMDB thing films have (keywords, companies), with its number of films."""
+
     list_display = ["name", "tmdb_id", "film_count"]
     search_fields = ["name", "=tmdb_id"]
 
@@ -270,21 +271,12 @@ class KeywordAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(film_count=Count("movies"))
 
     @admin.display(description="films", ordering="film_count")
-    def film_count(self, keyword):
-        return keyword.film_count
+    def film_count(self, feature):
+        return feature.film_count
 
 
-@admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["name", "tmdb_id", "film_count"]
-    search_fields = ["name", "=tmdb_id"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(film_count=Count("movies"))
-
-    @admin.display(description="films", ordering="film_count")
-    def film_count(self, company):
-        return company.film_count
+admin.site.register(Keyword, TmdbFeatureAdmin)
+admin.site.register(Company, TmdbFeatureAdmin)
 
 
 @admin.register(SyncRun)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import scipy.linalg
@@ -169,6 +169,10 @@ class RecommenderModel:
     @property
     def n_items(self) -> int:
         return self.item_factors.shape[0]
+
+    def serving_with(self, **params) -> RecommenderModel:
+        """The same trained arrays, serving with some parameters changed."""
+        return replace(self, params={**self.params, **params})
 
 
 @dataclass

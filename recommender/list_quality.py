@@ -86,11 +86,6 @@ def item_catalog(coded: CodedRatings, movies: pd.DataFrame, tags: pd.DataFrame |
     return ItemCatalog(masks, genre_names, content.series_ids(titles), features)
 
 
-def _without(model, **changes):
-    """The same trained model serving with other parameters (old behaviour)."""
-    return dataclasses.replace(model, params={**model.params, **changes})
-
-
 OLD_SERVING = {
     "recency_boost": 0.0,
     "rating_emphasis": 0.0,
@@ -119,7 +114,7 @@ def coherence(coded: CodedRatings, seeds, params: ModelParams | None = None) -> 
     """Spearman (list order vs predicted rating) and broken top-20 rule, before and after."""
     result = {"before": [], "after": [], "broken_before": [], "broken_after": []}
     for model, user, ages in _members(coded, seeds, params):
-        old = _without(model, **OLD_SERVING)
+        old = model.serving_with(**OLD_SERVING)
         before_profile = fold_in_user(old, user.items, user.ratings)
         before_items, _ = recommend(old, before_profile, n=TOP)
         before = predict_ratings(old, before_profile, before_items)
@@ -167,7 +162,7 @@ def reactivity(
         after, _, _ = rank_for_user(
             model, fold_in_user(model, items, ratings, new_ages), TOP, exclude
         )
-        old = _without(model, recency_boost=0.0)
+        old = model.serving_with(recency_boost=0.0)
         without, _, _ = rank_for_user(
             old, fold_in_user(old, items, ratings, new_ages), TOP, exclude
         )
@@ -218,7 +213,7 @@ def more_like_this(
     One model trained on every rating, as the site serves "more like this".
     """
     model = train_on(coded, params)
-    raw = _without(model, similar_popularity_exponent=0.0)
+    raw = model.serving_with(similar_popularity_exponent=0.0)
     trained = model.item_counts > 0
     series = np.where(trained, catalog.series, 0)
     ids, sizes = np.unique(series[series > 0], return_counts=True)

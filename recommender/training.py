@@ -11,7 +11,6 @@ at a time across every process and machine (a lease row in the database); a
 second is refused at once with :class:`TrainingInProgress`.
 """
 
-import dataclasses
 import hashlib
 import logging
 import os
@@ -381,7 +380,7 @@ def _without_unsettled_prefix(model, metrics):
     if settled is None or settled >= model.params.get("score_prefix_min_settled", 0.0):
         return model
     metrics["prefix_off"] = True
-    return dataclasses.replace(model, params={**model.params, "score_prefix": 0})
+    return model.serving_with(score_prefix=0)
 
 
 def _holdout_quality(model, data, held_out, in_training, n=20):

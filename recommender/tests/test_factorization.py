@@ -1,7 +1,5 @@
 """The numeric core on planted data: no database, no Django."""
 
-import dataclasses
-
 import joblib
 import numpy as np
 import pytest
@@ -187,7 +185,7 @@ def test_ranked_list_keeps_every_film_above_the_floor_on_top(planted):
 
 def with_serving(model, **params):
     """The same trained model, serving with other parameters."""
-    return dataclasses.replace(model, params={**model.params, **params})
+    return model.serving_with(**params)
 
 
 def test_new_ratings_weigh_more_than_an_old_history(planted):

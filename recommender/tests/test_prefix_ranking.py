@@ -126,7 +126,7 @@ def test_two_stages_rank_a_clustered_catalogue_as_the_full_product(clustered):
 
 def test_films_outside_the_pool_that_the_bound_keeps_are_ranked(clustered):
     # A pool of exactly n: the head's n best are rarely the true n best.
-    tight = dataclasses.replace(clustered, params={**clustered.params, "score_pool": 20})
+    tight = clustered.serving_with(score_pool=20)
     rng = np.random.default_rng(2)
     rescued = 0
     for user in range(40):

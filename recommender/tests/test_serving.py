@@ -1,6 +1,5 @@
 """Recommendations for members: fold-in, exclusions, filters, predictions, reasons."""
 
-import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -348,7 +347,7 @@ def test_a_list_follows_the_clock_only_while_a_rating_is_young(clusters):
     # Once settled (the boost under 1 %) the list no longer depends on the time.
     assert recency_clock(model, [(1, 5.0, now - 86_400)], now=now) is None
     assert recency_clock(model, [], now=now) is None
-    still = dataclasses.replace(model, params={**model.params, "recency_boost": 0.0})
+    still = model.serving_with(recency_boost=0.0)
     assert recency_clock(still, rated_now, now=now) is None
 
 
