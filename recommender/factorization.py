@@ -101,8 +101,10 @@ class ModelParams:
     coherent_head: int = 0
     coherent_pool: int = 50
     rating_emphasis: float = 0.0
-    # "More like this" divides W[i, j] by count_j^this (see similar_items).
+    # "More like this" divides W[i, j] by count_j^this and multiplies it by
+    # count_j / (count_j + similar_count_prior) (see similar_items).
     similar_popularity_exponent: float = 0.3
+    similar_count_prior: float = 3.0
     # Content rows (see train_model): each TMDB keyword or production company is one
     # more row of the training matrix, a pseudo-member who rated each of its films
     # content_weight. Films sharing them then share factors even with few ratings
@@ -749,7 +751,10 @@ def similar_items(
 
     The row ``W[i, :]`` favours films everybody likes; dividing it by each
     target's ``count ** similar_popularity_exponent`` turns "liked together" into
-    "liked together more than by chance". A film rated fewer than
+    "liked together more than by chance". That division would also lift films
+    rated once or twice that merely share a keyword or a studio (content rows),
+    so each target is also weighed by ``count / (count + similar_count_prior)``:
+    a film needs a few ratings before the model vouches for it. A film rated fewer than
     ``CONTENT_BELOW_COUNT`` times has too few ratings to place: its list blends in
     ``by_content`` (item indices by content similarity, best first) the more, the
     fewer ratings it has. With ``series`` (a series id per item, 0 for none), up
@@ -758,7 +763,11 @@ def similar_items(
     """
     scores = model.output_factors @ model.item_factors[item_index]
     exponent = model.params.get("similar_popularity_exponent", 0.0)
-    scores /= np.maximum(model.item_counts, 1).astype(np.float32) ** exponent
+    counts = np.maximum(model.item_counts, 1).astype(np.float32)
+    scores /= counts**exponent
+    prior = model.params.get("similar_count_prior", 0.0)
+    if prior:
+        scores *= counts / (counts + np.float32(prior))
     scores[item_index] = -np.inf
     scores[model.untrained_items] = -np.inf
     top = top_n(scores, n)

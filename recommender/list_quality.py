@@ -31,6 +31,7 @@ from recommender import content
 from recommender.evaluation import CodedRatings, encode_ratings, held_out_splits, train_on
 from recommender.factorization import (
     CONTENT_BELOW_COUNT,
+    OBSCURE_MIN_COUNT,
     ModelParams,
     ages_from_times,
     explain,
@@ -44,6 +45,9 @@ from recommender.factorization import (
 
 TOP = 20
 MORE_LIKE_THIS = 12
+# "More like this" of the most rated films: how many of its films have too few
+# ratings to vouch for (fewer than OBSCURE_MIN_COUNT).
+MOST_RATED = 500
 NEW_RATINGS = 5
 # Popular ↔ obscure steps as For you offers them (see serving.POPULARITY_SHIFTS).
 POPULARITY_STEPS = {-2: -1.0, -1: -0.4, 0: 0.0, 1: 0.3, 2: 0.6}
@@ -92,6 +96,7 @@ OLD_SERVING = {
     "coherent_head": 0,
     "taste_factors": 0,
     "similar_popularity_exponent": 0.0,
+    "similar_count_prior": 0.0,
 }
 
 
@@ -213,7 +218,7 @@ def more_like_this(
     One model trained on every rating, as the site serves "more like this".
     """
     model = train_on(coded, params)
-    raw = model.serving_with(similar_popularity_exponent=0.0)
+    raw = model.serving_with(similar_popularity_exponent=0.0, similar_count_prior=0.0)
     trained = model.item_counts > 0
     series = np.where(trained, catalog.series, 0)
     ids, sizes = np.unique(series[series > 0], return_counts=True)
@@ -245,8 +250,15 @@ def more_like_this(
             if len(items):
                 shares = (catalog.genre_masks[items] & catalog.genre_masks[item]) != 0
                 overlap[key].append(shares.mean())
+    thin = {"before": [], "unguarded": [], "after": []}
+    unguarded = model.serving_with(similar_count_prior=0.0)
+    for item in np.argsort(-model.item_counts, kind="stable")[:MOST_RATED].tolist():
+        for key, serving in (("before", raw), ("unguarded", unguarded), ("after", model)):
+            items = similar_items(serving, item, MORE_LIKE_THIS)[0]
+            thin[key].append(np.mean(model.item_counts[items] < OBSCURE_MIN_COUNT))
     n_series = max(len(in_series), 1)
     return {
+        **{f"popular_thin_{key}": _mean(value) for key, value in thin.items()},
         "series_films": len(in_series),
         **{f"series_{key}": value / n_series for key, value in found.items()},
         "low_count_films": len(low),

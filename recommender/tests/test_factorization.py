@@ -376,3 +376,21 @@ def test_content_matrix_counts_a_membership_once_and_drops_single_film_features(
     assert matrix.shape == (2, 6)  # feature 1 has one film: dropped
     np.testing.assert_array_equal(matrix.toarray()[0], [0, 0, 0, 5, 5, 0])
     np.testing.assert_array_equal(matrix.toarray()[1], [0, 5, 5, 0, 0, 0])
+
+
+def test_more_like_this_wants_a_few_ratings_before_vouching_for_a_film():
+    users, items, ratings, n_users, n_items = _unstructured_ratings()
+    # Film 40 is rated once and shares a studio with films 0–9.
+    users, items = np.append(users, 0), np.append(items, 40)
+    ratings = np.append(ratings, 5.0).astype(np.float32)
+    studio = (np.zeros(11, dtype=int), np.array([*range(10), 40]))
+    model = train_model(
+        users, items, ratings, n_users, n_items, params=ModelParams(n_factors=8), content=studio
+    )
+
+    guarded, _ = similar_items(model, 0, 5)
+    unguarded, _ = similar_items(model.serving_with(similar_count_prior=0.0), 0, 5)
+
+    assert 40 in unguarded
+    assert 40 not in guarded
+    assert model.item_counts[guarded].min() >= 10

@@ -256,6 +256,7 @@ def test_evaluate_command_measures_the_lists(untrained_clusters, capsys):
     call_command("evaluate_recommender", "--seeds", "1", "--skip-rmse", "--skip-ease", "--lists")
     output = capsys.readouterr().out
     measures = ("Spearman", "five new 5★", "top-3 contributor", "series part", "rated < 10")
+    measures += ("most rated films: share of their top 12 rated < 5 times",)
     for measure in (*measures, "(calibration)"):
         assert measure in output
     assert output.count("median") >= 5

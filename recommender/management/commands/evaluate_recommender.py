@@ -18,7 +18,7 @@ from recommender.evaluation import (
 )
 from recommender.factorization import ModelParams, params_for_size
 from recommender.group_evaluation import evaluate_groups
-from recommender.list_quality import before_issue_14, list_quality
+from recommender.list_quality import MOST_RATED, before_issue_14, list_quality
 
 
 class Command(BaseCommand):
@@ -196,6 +196,11 @@ class Command(BaseCommand):
             f"  films with another series part in the catalog ({similar['series_films']:,}) "
             f"finding one in their top 12: {similar['series_before']:.1%} → "
             f"{similar['series_after']:.1%} (model alone {similar['series_model_only']:.1%})"
+        )
+        out(
+            f"  the {MOST_RATED} most rated films: share of their top 12 rated < 5 times "
+            f"{similar['popular_thin_before']:.1%} → {similar['popular_thin_after']:.1%} "
+            f"({similar['popular_thin_unguarded']:.1%} without the count prior)"
         )
         out(
             f"  films rated < 10 times ({similar['low_count_films']:,}): list films sharing a "
