@@ -113,6 +113,10 @@ def _coded_content(content: pd.DataFrame, movie_ids: np.ndarray):
     return feature_codes.astype(np.int32), item_codes.astype(np.int32)
 
 
+# TMDB export columns → the prefix of their features (the site's own prefixes).
+CONTENT_KINDS = {"keywords": "keyword", "production_companies": "company"}
+
+
 def tmdb_export_content(tmdb_csv, links_csv) -> pd.DataFrame:
     """Content features (movieId, feature) from a TMDB export such as TMDB 5000.
 
@@ -132,10 +136,6 @@ def tmdb_export_content(tmdb_csv, links_csv) -> pd.DataFrame:
             for entry in json.loads(getattr(record, kind) or "[]"):
                 rows.append((movie_id, f"{CONTENT_KINDS[kind]}:{entry['id']}"))
     return pd.DataFrame(rows, columns=["movieId", "feature"])
-
-
-# TMDB export columns → the prefix of their features (the site's own prefixes).
-CONTENT_KINDS = {"keywords": "keyword", "production_companies": "company"}
 
 
 def train_on(train: CodedRatings, params: ModelParams | None = None):

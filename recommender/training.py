@@ -130,7 +130,7 @@ def data_fingerprint():
     site = Rating.objects.aggregate(n=Count("pk"), total=Sum("value"), last=Max("updated_at"))
     movies = Movie.objects.aggregate(n=Count("pk"), last=Max("id"))
     # The TMDB sync changes the content rows training factorizes.
-    content = [through.objects.count() for through in _content_tables()]
+    content = [through.objects.count() for through in content_tables().values()]
     parts = [movielens, site, movies, content, ModelParams()]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -162,28 +162,24 @@ def load_training_data(fingerprint=None):
     )
 
 
-def _content_tables():
-    return (Movie.keywords.through, Movie.companies.through)
+def content_tables():
+    """The catalog's content for training, by kind: each through table's feature column
+    is ``<kind>_id`` (TMDB keywords and production companies)."""
+    return {"keyword": Movie.keywords.through, "company": Movie.companies.through}
 
 
 def catalog_content(movie_ids):
     """(feature codes, item codes) of the TMDB keywords and production companies of
     the films in ``movie_ids`` (ascending Movie pks): training's content rows."""
     feature_codes, item_codes, offset = [], [], 0
-    for through in _content_tables():
-        feature_field = next(
-            field.column for field in through._meta.fields if field.column not in ("id", "movie_id")
-        )
+    for kind, through in content_tables().items():
         pairs = np.array(
-            through.objects.values_list("movie_id", feature_field), dtype=np.int64
+            through.objects.values_list("movie_id", f"{kind}_id"), dtype=np.int64
         ).reshape(-1, 2)
-        position = np.searchsorted(movie_ids, pairs[:, 0])
-        known = (position < len(movie_ids)) & (
-            movie_ids[np.minimum(position, len(movie_ids) - 1)] == pairs[:, 0]
-        )
-        features, codes = np.unique(pairs[known, 1], return_inverse=True)
+        pairs = pairs[np.isin(pairs[:, 0], movie_ids)]
+        features, codes = np.unique(pairs[:, 1], return_inverse=True)
         feature_codes.append(codes + offset)
-        item_codes.append(position[known])
+        item_codes.append(np.searchsorted(movie_ids, pairs[:, 0]))
         offset += len(features)
     return (
         np.concatenate(feature_codes).astype(np.int32),

@@ -96,8 +96,8 @@ def parse_movie(body):
         cast=_top_cast(_section(body, "credits").get("cast")),
         directors=tuple(member for member in crew if member.job == "Director"),
         writers=tuple(member for member in crew if member.department == "Writing"),
-        keywords=_keywords(_section(body, "keywords").get("keywords")),
-        companies=_keywords(body.get("production_companies")),
+        keywords=_named(_section(body, "keywords").get("keywords")),
+        companies=_named(body.get("production_companies")),
         trailer_youtube_key=choose_trailer_key(_section(body, "videos").get("results")),
         collection_id=whole_number(_section(body, "belongs_to_collection").get("id")),
         collection_name=_text(
@@ -173,16 +173,16 @@ def _runtime(value):
     return minutes if minutes and 0 < minutes <= MAX_RUNTIME_MINUTES else None
 
 
-def _keywords(keywords):
+def _named(entries):
     """``((id, name), ...)`` from a list of ``{"id", "name"}`` (keywords, companies)."""
     found = {}
-    for entry in _dicts(keywords):
-        keyword_id, name = (
+    for entry in _dicts(entries):
+        entry_id, name = (
             whole_number(entry.get("id")),
             _text(entry.get("name"), MAX_LENGTHS["name"]),
         )
-        if keyword_id and name:
-            found.setdefault(keyword_id, name)
+        if entry_id and name:
+            found.setdefault(entry_id, name)
     return tuple(found.items())
 
 

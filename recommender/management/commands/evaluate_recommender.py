@@ -19,6 +19,7 @@ from recommender.evaluation import (
 from recommender.factorization import ModelParams, params_for_size
 from recommender.group_evaluation import evaluate_groups
 from recommender.list_quality import MOST_RATED, before_issue_14, list_quality
+from recommender.training import content_tables
 
 
 class Command(BaseCommand):
@@ -257,14 +258,10 @@ class Command(BaseCommand):
             return None
         # The DB's MovieLens ratings name films by movielens id.
         rows = []
-        for kind, through in (
-            ("keyword", Movie.keywords.through),
-            ("company", Movie.companies.through),
-        ):
-            feature = f"{kind}_id"
+        for kind, through in content_tables().items():
             for movielens_id, feature_id in through.objects.exclude(
                 movie__movielens_id=None
-            ).values_list("movie__movielens_id", feature):
+            ).values_list("movie__movielens_id", f"{kind}_id"):
                 rows.append((movielens_id, f"{kind}:{feature_id}"))
         return pd.DataFrame(rows, columns=["movieId", "feature"]) if rows else None
 
