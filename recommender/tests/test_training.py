@@ -380,3 +380,19 @@ def test_evaluate_command_reads_a_tmdb_export_through_movielens_links(db, tmp_pa
     assert "content rows: 2 keywords and companies of 3 films" in capsys.readouterr().out
     with pytest.raises(CommandError, match="needs --csv"):
         call_command("evaluate_recommender", "--tmdb-csv", str(tmp_path / "tmdb.csv"))
+
+
+def test_evaluate_command_refuses_a_broken_tmdb_export(db, tmp_path):
+    (tmp_path / "ratings.csv").write_text("userId,movieId,rating,timestamp\n1,1,4.0,0\n")
+    (tmp_path / "links.csv").write_text("movieId,imdbId,tmdbId\n1,0114709,862\n")
+    (tmp_path / "tmdb.csv").write_text('id,keywords,production_companies\n862,"[{not json",[]\n')
+
+    for export in ("tmdb.csv", "missing.csv"):
+        with pytest.raises(CommandError, match="Cannot read"):
+            call_command(
+                "evaluate_recommender",
+                "--csv",
+                str(tmp_path / "ratings.csv"),
+                "--tmdb-csv",
+                str(tmp_path / export),
+            )
