@@ -1,6 +1,14 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import TemplateView
+
+
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico whatever the page links."""
+    return redirect(static("img/favicon.svg"))
+
 
 urlpatterns = [
     path("", include("catalog.urls")),
@@ -13,4 +21,5 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("about/", TemplateView.as_view(template_name="about.html"), name="about"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon),
 ]

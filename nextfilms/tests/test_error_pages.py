@@ -27,3 +27,11 @@ def test_server_errors_get_a_styled_page_that_needs_no_database():
     page = response.content.decode()
     assert "Something went wrong on our side" in page
     assert "css/site.css" in page
+
+
+def test_favicon_ico_leads_to_the_sites_icon_not_a_404(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/static/img/favicon")
+    assert response["Location"].endswith(".svg")
