@@ -7,7 +7,7 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self):
-        from catalog.models import Credit, Genre, Keyword, Movie, Person
+        from catalog.models import Company, Credit, Genre, Keyword, Movie, Person
         from catalog.page_cache import catalog_changed, member_row_changed
 
         # Edits one object at a time (the admin, mostly) start a new generation
@@ -15,7 +15,7 @@ class CatalogConfig(AppConfig):
         # TMDB sync only forgets the film's own page (catalog.tmdb.runs): a
         # backfill stores thousands of films and would otherwise keep the cache
         # empty; list pages pick up new posters when their pages expire.
-        for model in (Movie, Genre, Person, Credit, Keyword):
+        for model in (Movie, Genre, Person, Credit, Keyword, Company):
             post_save.connect(catalog_changed, sender=model)
             post_delete.connect(catalog_changed, sender=model)
         m2m_changed.connect(catalog_changed, sender=Movie.genres.through)

@@ -334,6 +334,13 @@ class Company(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("catalog:company_detail", args=[self.pk, self.slug])
+
+    @property
+    def slug(self):
+        return url_slug(self.name, "studio")
+
 
 class CreditQuerySet(models.QuerySet):
     def cast(self):

@@ -15,5 +15,7 @@ urlpatterns = [
     path("people/<int:pk>-<slug:slug>/", views.person_detail, name="person_detail"),
     path("keywords/<int:pk>/", views.keyword_detail, name="keyword_short"),
     path("keywords/<int:pk>-<slug:slug>/", views.keyword_detail, name="keyword_detail"),
+    path("studios/<int:pk>/", views.company_detail, name="company_short"),
+    path("studios/<int:pk>-<slug:slug>/", views.company_detail, name="company_detail"),
     path("tags/<path:tag>/", views.tag_detail, name="tag_detail"),
 ]

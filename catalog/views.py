@@ -10,7 +10,7 @@ from django.utils.cache import add_never_cache_headers
 
 from catalog import extensions, filmography
 from catalog.forms import BrowseForm, SearchForm
-from catalog.models import Credit, Genre, Keyword, Movie, MovieTag, Person
+from catalog.models import Company, Credit, Genre, Keyword, Movie, MovieTag, Person
 from catalog.page_cache import cache_for_members, cache_for_visitors
 from catalog.search import search_everything
 from catalog.tasks import queue_refresh_if_stale
@@ -145,6 +145,7 @@ def movie_detail(request, pk):
         films.prefetch_related(
             "genres",
             "keywords",
+            "companies",
             Prefetch("tags", queryset=MovieTag.objects.order_by("-count", "tag")),
             Prefetch(
                 "credits",
@@ -256,8 +257,18 @@ def keyword_detail(request, pk, slug=None):
     return _film_group(request, movies, {"title": keyword.name, "kind": "keyword"})
 
 
+@cache_for_visitors
+def company_detail(request, pk, slug=None):
+    """The films a production company made, ranked for the member."""
+    company = get_object_or_404(Company, pk=pk)
+    if slug != company.slug:
+        return redirect(company, permanent=True)
+    movies = Movie.objects.filter(companies=company)
+    return _film_group(request, movies, {"title": company.name, "kind": "company"})
+
+
 def _film_group(request, movies, context):
-    """A page of films sharing a tag or keyword: the recommender's order for members
+    """A page of films sharing a tag, keyword or studio: the recommender's order for members
     (films they have not rated first), community score otherwise."""
     by_score = list(
         movies.visible().order_by("-score", "-rating_count", "id").values_list("id", flat=True)

@@ -1,10 +1,10 @@
-"""Tag and keyword pages: films ranked for the member, community score for visitors."""
+"""Tag, keyword and studio pages: films ranked for the member, community score for visitors."""
 
 import re
 
 import pytest
 
-from catalog.models import Keyword, Movie, MovieTag
+from catalog.models import Company, Keyword, Movie, MovieTag
 from catalog.tests.factories import make_movie
 from ratings.models import Rating
 from recommender.tests.factories import planted_catalog, trained_model
@@ -75,6 +75,31 @@ def test_keyword_page_lists_its_films_and_redirects_to_its_slug(client):
     html = client.get(keyword.get_absolute_url()).content.decode()
     assert titles(html) == ["Oldboy"]
     assert "TMDB keyword · 1 film" in html
+
+
+def test_studio_page_lists_its_films_and_redirects_to_its_slug(client):
+    ghibli = Company.objects.create(tmdb_id=10342, name="Studio Ghibli")
+    pixar = Company.objects.create(tmdb_id=3, name="Pixar")
+    make_movie("Spirited Away", score=4.3).companies.add(ghibli)
+    make_movie("My Neighbor Totoro", score=4.1).companies.add(ghibli)
+    make_movie("Up", score=4.0).companies.add(pixar)
+    assert ghibli.get_absolute_url() == f"/studios/{ghibli.pk}-studio-ghibli/"
+    assert client.get(f"/studios/{ghibli.pk}/").status_code == 301
+    assert client.get(f"/studios/{ghibli.pk}-pixar/")["Location"] == ghibli.get_absolute_url()
+    html = client.get(ghibli.get_absolute_url()).content.decode()
+    assert titles(html) == ["Spirited Away", "My Neighbor Totoro"]
+    assert "Production company · 2 films" in html
+    assert client.get("/studios/999999-nobody/").status_code == 404
+
+
+def test_film_page_links_its_studios(client):
+    movie = make_movie("Spirited Away")
+    ghibli = Company.objects.create(tmdb_id=10342, name="Studio <Ghibli>")
+    movie.companies.add(ghibli)
+    html = client.get(movie.get_absolute_url()).content.decode()
+    assert f'href="{ghibli.get_absolute_url()}">Studio &lt;Ghibli&gt;</a>' in html
+    assert "Studios" in html
+    assert "Studios" not in client.get(make_movie("Brazil").get_absolute_url()).content.decode()
 
 
 def test_film_page_links_its_tags_with_counts_and_its_keywords(client):
