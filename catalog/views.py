@@ -250,21 +250,22 @@ def tag_detail(request, tag):
 @cache_for_visitors
 def keyword_detail(request, pk, slug=None):
     """The films TMDB gives ``keyword``, ranked for the member."""
-    keyword = get_object_or_404(Keyword, pk=pk)
-    if slug != keyword.slug:
-        return redirect(keyword, permanent=True)
-    movies = Movie.objects.filter(keywords=keyword)
-    return _film_group(request, movies, {"title": keyword.name, "kind": "keyword"})
+    return _tmdb_feature_page(request, Keyword, pk, slug, "keywords", "keyword")
 
 
 @cache_for_visitors
 def company_detail(request, pk, slug=None):
     """The films a production company made, ranked for the member."""
-    company = get_object_or_404(Company, pk=pk)
-    if slug != company.slug:
-        return redirect(company, permanent=True)
-    movies = Movie.objects.filter(companies=company)
-    return _film_group(request, movies, {"title": company.name, "kind": "company"})
+    return _tmdb_feature_page(request, Company, pk, slug, "companies", "company")
+
+
+def _tmdb_feature_page(request, model, pk, slug, movie_field, kind):
+    """The films with one TMDB keyword or company; other slugs redirect to its own."""
+    feature = get_object_or_404(model, pk=pk)
+    if slug != feature.slug:
+        return redirect(feature, permanent=True)
+    movies = Movie.objects.filter(**{movie_field: feature})
+    return _film_group(request, movies, {"title": feature.name, "kind": kind})
 
 
 def _film_group(request, movies, context):
