@@ -326,6 +326,7 @@ class Company(models.Model):
 
     tmdb_id = models.PositiveIntegerField("TMDB id", unique=True)
     name = models.CharField(max_length=200)
+    search_text = models.CharField(max_length=200, editable=False, default="")
 
     class Meta:
         ordering = ["name"]
@@ -333,6 +334,10 @@ class Company(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = text.normalize(self.name)[:200]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("catalog:company_detail", args=[self.pk, self.slug])

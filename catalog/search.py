@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from catalog.models import Keyword, Movie, MovieTag, Person, tag_url
+from catalog.models import Company, Keyword, Movie, MovieTag, Person, tag_url
 from catalog.text import SEARCH_SEPARATOR, normalize
 
 YEAR = re.compile(r"18[89]\d|19\d\d|20\d\d")
@@ -108,22 +108,25 @@ def _ranked_people(parsed, limit):
     return [(found[pk], rank) for pk, rank in ranked if pk in found]
 
 
+TAG_KINDS = {"tag": "MovieLens tag", "keyword": "TMDB keyword", "company": "Studio"}
+
+
 @dataclass(frozen=True)
 class TagMatch:
-    """A MovieLens tag or a TMDB keyword that search found, with its number of films."""
+    """A MovieLens tag, TMDB keyword or studio that search found, with its number of films."""
 
     name: str
-    kind: str  # "tag" (MovieLens) or "keyword" (TMDB)
+    kind: str  # a key of TAG_KINDS
     film_count: int
     url: str
 
     @property
     def kind_label(self):
-        return "MovieLens tag" if self.kind == "tag" else "TMDB keyword"
+        return TAG_KINDS[self.kind]
 
 
 def search_tags(query, limit=20):
-    """MovieLens tags and TMDB keywords matching ``query``, best first."""
+    """MovieLens tags, TMDB keywords and studios matching ``query``, best first."""
     return [tag for tag, _ in _ranked_tags(parse_query(query), limit)]
 
 
@@ -136,19 +139,17 @@ def _ranked_tags(parsed, limit):
     )
     tag_ranks = dict(_ranked_keys(tags, text, limit, key="tag"))
     tag_films = dict(tags.filter(tag__in=tag_ranks).order_by().values_list("tag", "films"))
-    keywords = Keyword.objects.annotate(popularity=Count("movies"))
-    keyword_ranks = dict(_ranked_keys(keywords, text, limit))
-    found_keywords = keywords.in_bulk(keyword_ranks)
     matches = [
         (TagMatch(tag, "tag", tag_films.get(tag, 0), tag_url(tag)), rank)
         for tag, rank in tag_ranks.items()
-    ] + [
-        (
-            TagMatch(keyword.name, "keyword", keyword.popularity, keyword.get_absolute_url()),
-            keyword_ranks[pk],
-        )
-        for pk, keyword in found_keywords.items()
     ]
+    for model, kind in ((Keyword, "keyword"), (Company, "company")):
+        named = model.objects.annotate(popularity=Count("movies"))
+        ranks = dict(_ranked_keys(named, text, limit))
+        matches += [
+            (TagMatch(found.name, kind, found.popularity, found.get_absolute_url()), ranks[pk])
+            for pk, found in named.in_bulk(ranks).items()
+        ]
     matches.sort(key=lambda match: (match[1], -match[0].film_count, match[0].name))
     return matches[:limit]
 

@@ -218,6 +218,24 @@ def test_tmdb_keywords_are_found_beside_tags():
     assert [(tag.name, tag.film_count) for tag in keywords] == [("dual identity", 1)]
 
 
+def test_studios_are_found_by_name_with_their_film_counts():
+    from catalog.models import Company, Movie
+
+    ghibli = Company.objects.create(tmdb_id=10342, name="Studio Ghibli")
+    ghibli.movies.add(*Movie.objects.filter(title__in=["Spirited Away", "My Neighbor Totoro"]))
+    Company.objects.create(tmdb_id=3, name="Pixar")
+
+    studios = [tag for tag in search.search_tags("ghibli") if tag.kind == "company"]
+    assert [(tag.name, tag.film_count, tag.kind_label) for tag in studios] == [
+        ("Studio Ghibli", 2, "Studio")
+    ]
+    assert studios[0].url == ghibli.get_absolute_url()
+    assert [tag.name for tag in search.search_tags("ghibly") if tag.kind == "company"] == [
+        "Studio Ghibli"
+    ]
+    assert "tags" in search.search_everything("studio ghibli").groups
+
+
 @pytest.mark.django_db
 def test_a_title_that_starts_with_the_query_leads_a_tag_of_the_same_word():
     from catalog.models import MovieTag

@@ -124,6 +124,7 @@ def test_syncing_twice_leaves_the_same_rows(client_tmdb):
     assert after == before
     assert Keyword.objects.count() == 14
     assert Company.objects.count() == 5
+    assert Company.objects.get(tmdb_id=711).search_text == "fox 2000 pictures"
 
 
 def test_new_metadata_replaces_credits_and_keywords(client_tmdb):
@@ -144,7 +145,9 @@ def test_new_metadata_replaces_credits_and_keywords(client_tmdb):
     assert movie.credits.filter(kind="cast").count() == 3
     assert [c.person.name for c in movie.credits.filter(kind="crew")] == ["David Fincher"]
     assert movie.keywords.count() == 2
-    assert list(movie.companies.values_list("tmdb_id", "name")) == [(711, "Fox 2000")]
+    assert list(movie.companies.values_list("tmdb_id", "name", "search_text")) == [
+        (711, "Fox 2000", "fox 2000")
+    ]
     assert Person.objects.filter(name="Jim Uhls").exists()  # people stay for other films
 
 
