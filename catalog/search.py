@@ -166,6 +166,10 @@ class SearchResults:
     def __bool__(self):
         return bool(self.films or self.people or self.tags)
 
+    @property
+    def tags_heading(self):
+        return "Tags and studios" if any(tag.kind == "company" for tag in self.tags) else "Tags"
+
 
 GROUP_ORDER = ("films", "people", "tags")
 

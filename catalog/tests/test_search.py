@@ -233,7 +233,10 @@ def test_studios_are_found_by_name_with_their_film_counts():
     assert [tag.name for tag in search.search_tags("ghibly") if tag.kind == "company"] == [
         "Studio Ghibli"
     ]
-    assert "tags" in search.search_everything("studio ghibli").groups
+    results = search.search_everything("studio ghibli")
+    assert "tags" in results.groups
+    assert results.tags_heading == "Tags and studios"
+    assert search.search_everything("dark comedy").tags_heading == "Tags"
 
 
 @pytest.mark.django_db

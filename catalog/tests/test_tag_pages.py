@@ -124,3 +124,14 @@ def test_tag_page_runs_a_bounded_number_of_queries(
             Rating.objects.create(user=alice, movie=movie, value=3)
     with django_assert_max_num_queries(10):
         assert alice_client.get("/tags/quirky/").status_code == 200
+
+
+def test_search_lists_a_studio_under_tags_and_studios(client):
+    ghibli = Company.objects.create(tmdb_id=10342, name="Studio Ghibli")
+    make_movie("Spirited Away").companies.add(ghibli)
+
+    for url in ("/search/", "/search/suggest/"):
+        html = client.get(url, {"q": "ghibli"}).content.decode()
+        assert "Tags and studios" in html
+        assert f'href="{ghibli.get_absolute_url()}"' in html
+        assert "Studio · 1 film" in html

@@ -74,8 +74,8 @@ def test_list_pages_run_a_constant_number_of_queries(client, django_assert_num_q
     with django_assert_num_queries(5):
         client.get(reverse("catalog:browse"), {"genre": "drama", "sort": "rating"})
     # Films (every word, near misses, the page's films, their genres), people
-    # (every word, near misses) and tags and keywords (the same, each).
-    with django_assert_num_queries(10):
+    # (every word, near misses) and tags, keywords and studios (the same, each).
+    with django_assert_num_queries(12):
         client.get(reverse("catalog:search"), {"q": "film"})
 
 
