@@ -245,16 +245,20 @@ def url_slug(name, fallback):
     return slugify(name)[:60].strip("-") or fallback
 
 
-class Person(models.Model):
-    tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True, unique=True)
+class NamedPage(models.Model):
+    """Something with a name, found by search and shown on its own page
+    (``/<kind>/<id>-<slug>/``; ``page_url`` names the route, ``slug_fallback``
+    stands in for a name with no letters)."""
+
     name = models.CharField(max_length=200)
-    profile_path = models.CharField(max_length=200, blank=True)
     search_text = models.CharField(max_length=200, editable=False, default="")
 
+    page_url = ""
+    slug_fallback = ""
+
     class Meta:
+        abstract = True
         ordering = ["name"]
-        verbose_name_plural = "people"
-        indexes = [models.Index(fields=["name"], name="person_name_idx")]
 
     def __str__(self):
         return self.name
@@ -264,11 +268,23 @@ class Person(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("catalog:person_detail", args=[self.pk, self.slug])
+        return reverse(self.page_url, args=[self.pk, self.slug])
 
     @property
     def slug(self):
-        return url_slug(self.name, "person")
+        return url_slug(self.name, self.slug_fallback)
+
+
+class Person(NamedPage):
+    tmdb_id = models.PositiveIntegerField("TMDB id", null=True, blank=True, unique=True)
+    profile_path = models.CharField(max_length=200, blank=True)
+
+    page_url = "catalog:person_detail"
+    slug_fallback = "person"
+
+    class Meta(NamedPage.Meta):
+        verbose_name_plural = "people"
+        indexes = [models.Index(fields=["name"], name="person_name_idx")]
 
     @property
     def profile_url(self):
@@ -295,56 +311,28 @@ class Person(models.Model):
         return (self.pk * 47) % 360 if self.pk else 220
 
 
-class Keyword(models.Model):
+class Keyword(NamedPage):
     """A TMDB keyword ("heist", "based on novel or book"), for content similarity."""
 
     tmdb_id = models.PositiveIntegerField("TMDB id", unique=True)
-    name = models.CharField(max_length=200)
-    search_text = models.CharField(max_length=200, editable=False, default="")
 
-    class Meta:
-        ordering = ["name"]
+    page_url = "catalog:keyword_detail"
+    slug_fallback = "keyword"
+
+    class Meta(NamedPage.Meta):
         indexes = [models.Index(fields=["name"], name="keyword_name_idx")]
 
-    def __str__(self):
-        return self.name
 
-    def save(self, *args, **kwargs):
-        self.search_text = text.normalize(self.name)[:200]
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("catalog:keyword_detail", args=[self.pk, self.slug])
-
-    @property
-    def slug(self):
-        return url_slug(self.name, "keyword")
-
-
-class Company(models.Model):
+class Company(NamedPage):
     """A TMDB production company ("Pixar", "Studio Ghibli"): films of one studio go together."""
 
     tmdb_id = models.PositiveIntegerField("TMDB id", unique=True)
-    name = models.CharField(max_length=200)
-    search_text = models.CharField(max_length=200, editable=False, default="")
 
-    class Meta:
-        ordering = ["name"]
+    page_url = "catalog:company_detail"
+    slug_fallback = "studio"
+
+    class Meta(NamedPage.Meta):
         verbose_name_plural = "companies"
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        self.search_text = text.normalize(self.name)[:200]
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("catalog:company_detail", args=[self.pk, self.slug])
-
-    @property
-    def slug(self):
-        return url_slug(self.name, "studio")
 
 
 class CreditQuerySet(models.QuerySet):
