@@ -52,3 +52,22 @@ def test_star_radios_are_named_by_their_value_alone(page, site):
     stars = page.get_by_role("group", name="Rate it").first
     assert stars.get_by_role("radio", name="4 stars", exact=True).count() == 1
     assert stars.get_by_role("radio", name="★ 4 stars").count() == 0
+
+
+HEADER_TOP_AFTER_SCROLL = """() => {
+  document.body.style.minHeight = "4000px";  // long enough to scroll whatever the catalog
+  window.scrollTo(0, 1000);
+  return document.querySelector(".site-header").getBoundingClientRect();
+}"""
+
+
+def test_the_header_stays_on_top_on_desktop_and_scrolls_away_on_phones(page, site):
+    log_in(page)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto("/browse/")
+    assert page.evaluate(HEADER_TOP_AFTER_SCROLL)["top"] == 0
+    # On a phone the header is three rows (brand, search, links): kept on top it
+    # would hide a fifth of the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/browse/")
+    assert page.evaluate(HEADER_TOP_AFTER_SCROLL)["bottom"] <= 0
