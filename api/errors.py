@@ -3,7 +3,7 @@
 ``{"error": {"status": 404, "code": "not_found", "message": "…"}}``, plus
 ``fields`` (a list of messages per field) when input is invalid and
 ``retry_after`` (seconds) when a rate limit is reached. Unknown URLs under
-``/api/v1/`` and unexpected failures answer in the same shape.
+``/api/`` and unexpected failures answer in the same shape.
 """
 
 import logging
@@ -17,6 +17,7 @@ from rest_framework.views import set_rollback
 
 logger = logging.getLogger(__name__)
 
+API_ROOT = "/api/v1/"
 SERVER_ERROR = "Something went wrong on our side; it has been logged. Try again later."
 
 
@@ -84,13 +85,24 @@ def _flatten(messages):
 
 
 def not_found(request, path=""):
-    """Any URL under /api/v1/ that names nothing."""
+    """Any URL under /api/ that names nothing, with the likely address if there is one.
+
+    A missing final slash and a missing version (``/api/docs/`` for
+    ``/api/v1/docs/``) are pointed out.
+    """
     message = f"There is no API endpoint at {request.path}."
-    if not request.path.endswith("/"):
-        try:
-            match = resolve(request.path + "/")
-        except Resolver404:
-            match = None
-        if match is not None and match.func is not not_found:
-            message += f" Did you mean {request.path}/ (with the final slash)?"
+    slashed = request.path if request.path.endswith("/") else request.path + "/"
+    if slashed != request.path and _is_endpoint(slashed):
+        message += f" Did you mean {slashed} (with the final slash)?"
+    elif not request.path.startswith(API_ROOT):
+        versioned = API_ROOT + slashed.removeprefix("/api/")
+        if _is_endpoint(versioned):
+            message += f" The API is versioned: did you mean {versioned}?"
     return error_response(error_body(404, "not_found", message), 404)
+
+
+def _is_endpoint(path):
+    try:
+        return resolve(path).func is not not_found
+    except Resolver404:
+        return False

@@ -162,3 +162,20 @@ def test_answers_vary_by_who_asks_and_members_answers_are_private(api_as, alice,
             value.strip().lower() for value in response.headers["Vary"].split(",")
         }
     assert "private" in member.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("path", "meant"),
+    [("/api/", "/api/v1/"), ("/api/docs/", "/api/v1/docs/"), ("/api/films", "/api/v1/films/")],
+)
+def test_an_address_without_the_version_is_pointed_to_it(client, db, path, meant):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response.json()["error"]["message"].endswith(f"did you mean {meant}?")
+
+
+def test_an_unversioned_address_that_names_nothing_gets_no_suggestion(client, db):
+    message = client.get("/api/no-such-thing/").json()["error"]["message"]
+
+    assert message == "There is no API endpoint at /api/no-such-thing/."
