@@ -10,14 +10,13 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as rest_exception_handler
 from rest_framework.views import set_rollback
 
 logger = logging.getLogger(__name__)
 
-API_ROOT = "/api/v1/"
 SERVER_ERROR = "Something went wrong on our side; it has been logged. Try again later."
 
 
@@ -94,8 +93,8 @@ def not_found(request, path=""):
     slashed = request.path if request.path.endswith("/") else request.path + "/"
     if slashed != request.path and _is_endpoint(slashed):
         message += f" Did you mean {slashed} (with the final slash)?"
-    elif not request.path.startswith(API_ROOT):
-        versioned = API_ROOT + slashed.removeprefix("/api/")
+    elif not request.path.startswith(root := reverse("api:index")):
+        versioned = root + slashed.removeprefix("/api/")
         if _is_endpoint(versioned):
             message += f" The API is versioned: did you mean {versioned}?"
     return error_response(error_body(404, "not_found", message), 404)
